@@ -1,0 +1,114 @@
+"""Clarify: turn the question into a research brief, recording every assumption made.
+
+With no person present the node assumes, and says so in the brief. With
+`interactive=True` it pauses the graph through LangGraph's `interrupt()` and
+resumes with the person's answer (`Command(resume=...)`), which is the seam the
+interactive-clarification work builds on.
+"""
+
+from __future__ import annotations
+
+import re
+import time
+
+from langchain_core.runnables import RunnableConfig
+from langgraph.types import interrupt
+from pydantic import BaseModel, Field
+
+from stepresearch.serving.calls import ask
+from stepresearch.state import ResearchBrief, ResearchState, Usage
+from stepresearch.text import STOPWORDS, content_tokens, support_score
+
+from .context import get_context
+from .layout import build_messages
+
+TASK = """TASK: clarify
+Restate the question as one research objective, list up to 3 assumptions about what the asker means, and list the key terms to search for.
+Reply in JSON: {"objective": "...", "assumptions": ["..."], "key_terms": ["..."]}"""
+
+ASSUMED_NOTE = "No one was available to clarify the question, so it is researched as written."
+
+
+class BriefDraft(BaseModel):
+    objective: str = Field(max_length=300)
+    assumptions: list[str] = Field(default_factory=list, max_length=3)
+    key_terms: list[str] = Field(default_factory=list, max_length=6)
+
+
+def clarify(state: ResearchState, config: RunnableConfig) -> dict:
+    ctx = get_context(config)
+    question = state["question"]
+    messages = build_messages(
+        question=question, brief=None, sources=None, evidence=None, task=TASK, log_chars=ctx.budgets.log_chars
+    )
+    reply = ask(ctx.policy, messages, node="clarify", schema=BriefDraft, max_tokens=200, config=config)
+    brief = brief_from_draft(question, reply.parsed)
+    if ctx.interactive:
+        answer = interrupt({"question": question, "objective": brief.objective, "assumptions": brief.assumptions})
+        brief = with_person_answer(brief, str(answer))
+    return {
+        "brief": brief,
+        "round": 1,
+        "started_at": state.get("started_at") or time.time(),
+        "usage": Usage.for_node("clarify", reply.usage),
+    }
+
+
+def brief_from_draft(question: str, draft: BriefDraft | None) -> ResearchBrief:
+    """Keep what the policy got right; replace what drifted from the question."""
+    objective = question
+    assumptions = [ASSUMED_NOTE]
+    topics = named_phrases(question)
+    key_terms = deterministic_key_terms(question)
+    if draft is not None:
+        if draft.objective.strip() and support_score(draft.objective, question) >= 0.5:
+            objective = draft.objective.strip()
+        question_tokens = set(content_tokens(question))
+        for assumption in draft.assumptions:
+            text = assumption.strip()
+            if text and set(content_tokens(text)) & question_tokens and text not in assumptions:
+                assumptions.append(text)
+        for term in draft.key_terms:
+            term = term.strip()
+            if term and set(content_tokens(term)) <= question_tokens and term.lower() not in map(str.lower, key_terms):
+                key_terms.append(term)
+    return ResearchBrief(
+        question=question, objective=objective, assumptions=assumptions, key_terms=key_terms[:8], topics=topics
+    )
+
+
+def with_person_answer(brief: ResearchBrief, answer: str) -> ResearchBrief:
+    answer = answer.strip()
+    if not answer:
+        return brief
+    return brief.model_copy(
+        update={
+            "objective": f"{brief.objective} ({answer})",
+            "assumptions": [a for a in brief.assumptions if a != ASSUMED_NOTE] + [f"The asker said: {answer}"],
+            "clarified_by": "person",
+        }
+    )
+
+
+def named_phrases(question: str) -> list[str]:
+    """Capitalised phrases ("Byzantine Empire", "Leonardo da Vinci"), the question's named subjects."""
+    phrases = re.findall(r"[A-Z][\w'\-]*(?:\s+(?:(?:of|the|de|da|von|van)\s+)?[A-Z][\w'\-]*)*", question)
+    names: list[str] = []
+    for phrase in phrases:
+        words = [w for w in phrase.split() if w.lower() not in STOPWORDS]
+        phrase = " ".join(words) if len(words) == len(phrase.split()) else phrase
+        if words and phrase not in names and content_tokens(phrase):
+            names.append(phrase.strip())
+    return names
+
+
+def deterministic_key_terms(question: str) -> list[str]:
+    """Named phrases first, then the remaining content words."""
+    terms = named_phrases(question)
+    covered = {w.lower() for t in terms for w in t.split()}
+    for word in re.findall(r"[A-Za-z][\w'\-]+", question):
+        lower = word.lower()
+        if lower not in STOPWORDS and lower not in covered and len(lower) > 2:
+            terms.append(word)
+            covered.add(lower)
+    return terms

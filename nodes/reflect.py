@@ -1,0 +1,120 @@
+"""Reflect: find the gaps, check the budgets, and either loop for another round or go write.
+
+Gaps are found deterministically: a sub-question that yielded no evidence, or
+a key claim that only one independent source (or none) supports. The policy
+is asked only to phrase follow-up questions for them; if its reply is unusable
+the gaps themselves become the follow-ups. The loop ends when no gaps are
+left, or when rounds, tool calls, prompt tokens or wall time run out, and the
+reason is recorded in `stop_reason`.
+"""
+
+from __future__ import annotations
+
+import time
+
+from langchain_core.runnables import RunnableConfig
+from pydantic import BaseModel, Field
+
+from stepresearch.serving.calls import ask
+from stepresearch.state import FollowUp, ResearchState, Usage
+from stepresearch.text import content_tokens, is_repeat
+
+from .context import get_context
+from .layout import build_messages
+
+TASK = """TASK: reflect
+These points are not yet answered well by the research log:
+{gaps}
+Write one short search question for each point.
+Reply in JSON: {{"follow_ups": ["...", "..."]}}"""
+
+MAX_FOLLOW_UPS = 3
+
+
+class FollowUpDraft(BaseModel):
+    follow_ups: list[str] = Field(default_factory=list, max_length=MAX_FOLLOW_UPS)
+
+
+def reflect(state: ResearchState, config: RunnableConfig) -> dict:
+    ctx = get_context(config)
+    stop = budget_stop_reason(state, ctx.budgets)
+    gaps = find_gaps(state)
+    if not gaps:
+        return {"stop_reason": "no new gaps to search", "follow_ups": []}
+    if stop:
+        return {"stop_reason": stop, "follow_ups": [], "notes": [f"{len(gaps)} gap(s) left open: {stop}"]}
+    messages = build_messages(
+        question=state["question"],
+        brief=state.get("brief"),
+        sources=state.get("sources"),
+        evidence=state.get("evidence"),
+        task=TASK.format(gaps="\n".join(f"- {gap.text}" for gap in gaps)),
+        log_chars=ctx.budgets.log_chars,
+    )
+    reply = ask(ctx.policy, messages, node="reflect", schema=FollowUpDraft, max_tokens=160, config=config)
+    follow_ups = merge_phrasings(gaps, reply.parsed.follow_ups if reply.parsed else [], state["question"])
+    return {
+        "follow_ups": follow_ups,
+        "round": state.get("round", 1) + 1,
+        "stop_reason": "",
+        "usage": Usage.for_node("reflect", reply.usage),
+    }
+
+
+def route_after_reflect(state: ResearchState) -> str:
+    return "plan" if state.get("follow_ups") else "write"
+
+
+def find_gaps(state: ResearchState) -> list[FollowUp]:
+    round_no = state.get("round", 1)
+    answered = {sq_id for e in state.get("evidence", []) for sq_id in e.sub_question_ids}
+    gaps = [
+        FollowUp(text=sq.text, parent=sq.parent or sq.id, reason="no evidence")
+        for sq in state.get("sub_questions", [])
+        if sq.round == round_no and sq.id not in answered
+    ]
+    asked = [sq.text for sq in state.get("sub_questions", [])]
+    for claim in state.get("claims", []):
+        if claim.verdict in ("single_source", "unsupported") and not is_repeat(claim.text, asked):
+            parent = _parent_of(claim.supporting, state)
+            gaps.append(FollowUp(text=claim.text, parent=parent, reason=f"claim is {claim.verdict}"))
+    return gaps[:MAX_FOLLOW_UPS]
+
+
+def merge_phrasings(gaps: list[FollowUp], phrased: list[str], question: str) -> list[FollowUp]:
+    """Use the policy's wording for a gap only when it keeps the gap's content words."""
+    out = []
+    for i, gap in enumerate(gaps):
+        text = gap.text
+        if i < len(phrased):
+            candidate = phrased[i].strip()
+            gap_words, new_words = set(content_tokens(gap.text)), set(content_tokens(candidate))
+            if gap_words and len(gap_words & new_words) / len(gap_words) >= 0.5 and len(candidate) <= 220:
+                text = candidate
+        if not is_repeat(text, [question]):
+            out.append(gap.model_copy(update={"text": text}))
+    return out
+
+
+def budget_stop_reason(state: ResearchState, budgets) -> str:
+    if state.get("round", 1) >= budgets.max_rounds:
+        return f"max rounds reached ({budgets.max_rounds})"
+    if state.get("tool_calls", 0) >= budgets.max_tool_calls:
+        return f"tool-call budget spent ({budgets.max_tool_calls})"
+    usage = state.get("usage")
+    if usage is not None and usage.total.prompt_tokens >= budgets.max_prompt_tokens:
+        return f"prompt-token budget spent ({budgets.max_prompt_tokens})"
+    started = state.get("started_at")
+    if started and time.time() - started >= budgets.max_wall_s:
+        return f"wall-time budget spent ({budgets.max_wall_s:g} s)"
+    return ""
+
+
+def _parent_of(source_ids: list[str], state: ResearchState) -> str | None:
+    by_id = {sq.id: sq for sq in state.get("sub_questions", [])}
+    for source_id in source_ids:
+        source = state.get("sources", {}).get(source_id)
+        if source and source.found_by:
+            first = by_id.get(source.found_by[0])
+            return (first.parent or first.id) if first else None
+    return None

@@ -1,0 +1,105 @@
+"""Rendering a report to Markdown, numbering sources in order of first citation."""
+
+from __future__ import annotations
+
+from stepresearch.state import CitedSentence, Claim, Report, ResearchState, Source
+
+VERDICT_LABELS = {
+    "supported": "supported (2+ independent sources)",
+    "single_source": "single source",
+    "contradicted": "contradicted",
+    "unsupported": "unsupported",
+}
+
+
+def render_report(report: Report, state: ResearchState) -> tuple[str, list[str]]:
+    """The Markdown text and the cited source ids in the order of their numbers."""
+    sources: dict[str, Source] = state.get("sources", {})
+    numbers: dict[str, int] = {}
+
+    def cite(source_ids: list[str]) -> str:
+        marks = []
+        for source_id in source_ids:
+            if source_id not in sources:
+                continue  # never print a number for a source that was not retrieved
+            numbers.setdefault(source_id, len(numbers) + 1)
+            marks.append(f"[{numbers[source_id]}]")
+        return "".join(marks)
+
+    def paragraph(sentences: list[CitedSentence]) -> str:
+        return " ".join(with_marks(s.text, cite(s.source_ids)) for s in sentences)
+
+    lines = [f"# {report.title}", "", f"*Question:* {state['question']}", ""]
+    if report.empty:
+        lines += empty_body(state)
+    else:
+        lines += ["## Short answer", "", paragraph(report.short_answer), ""]
+        for section in report.sections:
+            lines += [f"## {section.heading}", "", paragraph(section.sentences), ""]
+        lines += method_section(state)
+        lines += verification_section(state.get("claims", []), cite)
+    lines += ["## Sources", ""]
+    if numbers:
+        for source_id, n in numbers.items():
+            source = sources[source_id]
+            lines.append(f"[{n}] {source.title} — {source.uri}")
+    else:
+        lines.append("No sources are cited.")
+    return "\n".join(lines).rstrip() + "\n", list(numbers)
+
+
+def with_marks(text: str, marks: str) -> str:
+    """Citation marks go before the sentence's final punctuation: "... in 1453 [1][2]." """
+    if not marks:
+        return text
+    if text[-1:] in ".!":
+        return f"{text[:-1]} {marks}{text[-1]}"
+    return f"{text} {marks}"
+
+
+def empty_body(state: ResearchState) -> list[str]:
+    tools = sorted({s.tool for s in state.get("sources", {}).values()}) or ["the configured search tools"]
+    lines = [
+        "## Short answer",
+        "",
+        f"No relevant sources were found ({', '.join(tools)}), so this report makes no claims and cites nothing.",
+        "",
+        "## What was searched",
+        "",
+    ]
+    lines += [f"- {sq.text}" for sq in state.get("sub_questions", [])]
+    notes = state.get("notes", [])
+    if notes:
+        lines += ["", "## Notes on this run", ""] + [f"- {note}" for note in notes]
+    return lines + [""]
+
+
+def method_section(state: ResearchState) -> list[str]:
+    brief = state.get("brief")
+    sub_questions = state.get("sub_questions", [])
+    rounds = max((sq.round for sq in sub_questions), default=1)
+    lines = ["## Scope and method", ""]
+    if brief is not None:
+        lines += [f"- Assumption: {a}" for a in brief.assumptions]
+    lines.append(
+        f"- Searched {len(sub_questions)} sub-question(s) in {rounds} round(s) and read "
+        f"{len(state.get('sources', {}))} source(s). Every citation was computed by matching the sentence "
+        "against the retrieved text; sentences no source supports were left out."
+    )
+    if state.get("stop_reason"):
+        lines.append(f"- Research stopped: {state['stop_reason']}.")
+    lines += [f"- Note: {note}" for note in state.get("notes", [])]
+    return lines + [""]
+
+
+def verification_section(claims: list[Claim], cite) -> list[str]:
+    if not claims:
+        return []
+    lines = ["## Verification", "", "| Key claim | Verdict | Sources for | Sources against |", "| --- | --- | --- | --- |"]
+    for claim in claims:
+        text = claim.text.replace("|", "\\|")
+        lines.append(
+            f"| {text} | {VERDICT_LABELS[claim.verdict]} | {cite(claim.supporting[:4]) or '—'} | "
+            f"{cite(claim.contradicting[:4]) or '—'} |"
+        )
+    return lines + [""]

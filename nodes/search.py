@@ -1,0 +1,168 @@
+"""Search: one branch per sub-question, fanned out with `Send` and capped by `max_concurrency`.
+
+A branch queries every tool with its sub-question and with the original
+question (which is therefore always among the queries), fuses the rankings,
+reads the best documents and keeps the passages that bear on the
+sub-question. It makes no policy call: retrieval and passage choice are
+deterministic, which keeps branches cheap and their evidence reproducible.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+from typing import Any
+
+import structlog
+from langchain_core.runnables import RunnableConfig
+from langgraph.types import Send
+
+from stepresearch.state import Evidence, ResearchState, SearchBranch, Source, SubQuestion, stable_source_id
+from stepresearch.text import content_tokens, split_sentences
+from stepresearch.tools import SearchHit
+
+from .context import get_context
+
+log = structlog.get_logger(__name__)
+
+RRF_K = 60  # reciprocal-rank fusion constant (Cormack et al.)
+QUERY_WEIGHTS = (1.0, 0.6)  # the sub-question outranks the whole question
+MIN_RELEVANCE = 0.34  # share of the sub-question's content words a passage must contain
+PASSAGE_SENTENCES = 2
+MAX_SOURCE_CHARS = 20_000
+
+
+def dispatch_search(state: ResearchState, config: RunnableConfig) -> list[Send] | str:
+    """Fan out over this round's sub-questions, sharing out the tool-call budget."""
+    budgets = get_context(config).budgets
+    round_no = state.get("round", 1)
+    branches = [sq for sq in state.get("sub_questions", []) if sq.round == round_no]
+    topics = state["brief"].topics if state.get("brief") else []
+    left = budgets.max_tool_calls - state.get("tool_calls", 0)
+    if not branches or left <= 0:
+        return "verify"
+    share = max(1, left // len(branches))
+    return [
+        Send("search", SearchBranch(question=state["question"], sub_question=sq, topics=topics, tool_calls_allowed=share))
+        for sq in branches
+    ]
+
+
+def search(branch: SearchBranch, config: RunnableConfig) -> dict:
+    ctx = get_context(config)
+    budgets = ctx.budgets
+    sq: SubQuestion = branch["sub_question"]
+    topics = branch.get("topics", [])
+    queries = list(dict.fromkeys([focused_query(sq.text, topics), branch["question"]]))
+    fused: dict[str, float] = {}
+    hits: dict[str, tuple[SearchHit, str]] = {}
+    calls, notes = 0, []
+    for tool in ctx.tools:
+        for weight, query in zip(QUERY_WEIGHTS, queries):
+            if calls >= branch["tool_calls_allowed"]:
+                notes.append(f"tool-call budget reached while searching {sq.id}; some queries were skipped")
+                break
+            calls += 1
+            try:
+                found = call_with_timeout(tool.search, (query, budgets.hits_per_query), ctx.tool_timeout_s)
+            except Exception as exc:  # any tool failure degrades the run, it does not end it
+                log.warning("search_failed", tool=tool.name, sub_question=sq.id, error=str(exc))
+                notes.append(f"search tool {tool.name!r} failed for {sq.id} and was skipped: {exc}")
+                continue
+            log.info("search", tool=tool.name, sub_question=sq.id, query=query[:80], hits=len(found))
+            for rank, hit in enumerate(found):
+                fused[hit.uri] = fused.get(hit.uri, 0.0) + weight / (RRF_K + rank)
+                hits.setdefault(hit.uri, (hit, tool.name))
+    ranked = sorted(fused, key=lambda uri: (-fused[uri], uri))[: budgets.hits_per_query]
+    sources: dict[str, Source] = {}
+    evidence: list[Evidence] = []
+    for rank, uri in enumerate(ranked):
+        hit, tool_name = hits[uri]
+        source = to_source(hit, tool_name, sq, rank)
+        sources[source.id] = source
+        passages = best_passages(hit.text, sq.text, budgets.passages_per_source, topics) or best_passages(
+            hit.text, branch["question"], budgets.passages_per_source, topics
+        )
+        for offset, (start, text, score) in enumerate(passages):
+            evidence.append(
+                Evidence(
+                    id=f"{source.id}#{start}",
+                    source_id=source.id,
+                    sub_question_ids=[sq.id],
+                    text=text,
+                    score=score,
+                    order=f"{source.order}.{offset:02d}",
+                )
+            )
+    return {"sources": sources, "evidence": evidence, "tool_calls": calls, "notes": notes}
+
+
+def to_source(hit: SearchHit, tool_name: str, sq: SubQuestion, rank: int) -> Source:
+    return Source(
+        id=stable_source_id(hit.uri),
+        title=hit.title.strip() or hit.uri,
+        uri=hit.uri,
+        text=hit.text[:MAX_SOURCE_CHARS],
+        tool=tool_name,
+        origin=hit.origin or hit.uri,
+        found_by=[sq.id],
+        order=f"{sq.round:02d}.{sq.index:02d}.{rank:02d}",
+    )
+
+
+def focused_query(text: str, topics: list[str]) -> str:
+    """Add the question's subject to a sub-question that lost it ("Which state conquered its capital?")."""
+    if not topics or mentions_topic(set(content_tokens(text)), topics):
+        return text
+    return f"{text} {topics[0]}"
+
+
+def mentions_topic(tokens: set[str], topics: list[str]) -> bool:
+    """True if every word of at least one topic phrase occurs; vacuously true with no topics."""
+    return not topics or any(set(content_tokens(topic)) <= tokens for topic in topics)
+
+
+def best_passages(text: str, query: str, limit: int, topics: list[str] | None = None) -> list[tuple[int, str, float]]:
+    """Non-overlapping windows of sentences that contain most of the query's words and name a topic."""
+    wanted = set(content_tokens(query))
+    sentences = split_sentences(text)
+    if not wanted or not sentences:
+        return []
+    scored = []
+    for start in range(len(sentences)):
+        window = " ".join(sentences[start : start + PASSAGE_SENTENCES])
+        tokens = set(content_tokens(window))
+        score = len(wanted & tokens) / len(wanted)
+        if score >= MIN_RELEVANCE and mentions_topic(tokens, topics or []):
+            scored.append((score, -start, start, window))
+    chosen: list[tuple[int, str, float]] = []
+    taken: set[int] = set()
+    for score, _, start, window in sorted(scored, reverse=True):
+        span = set(range(start, start + PASSAGE_SENTENCES))
+        if span & taken:
+            continue
+        chosen.append((start, window[:600], round(score, 4)))
+        taken |= span
+        if len(chosen) == limit:
+            break
+    return sorted(chosen)
+
+
+def call_with_timeout(fn: Callable[..., Any], args: tuple, timeout_s: float) -> Any:
+    """Run a tool call on a daemon thread; a tool that hangs past the timeout is abandoned, not awaited."""
+    result: dict[str, Any] = {}
+
+    def target() -> None:
+        try:
+            result["value"] = fn(*args)
+        except BaseException as exc:  # handed back to the caller below
+            result["error"] = exc
+
+    worker = threading.Thread(target=target, daemon=True)
+    worker.start()
+    worker.join(timeout_s)
+    if worker.is_alive():
+        raise TimeoutError(f"no answer within {timeout_s:g} s")
+    if "error" in result:
+        raise result["error"]
+    return result["value"]

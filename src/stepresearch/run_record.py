@@ -1,0 +1,49 @@
+"""`run.json`: the machine-readable record of a run, built from its final state."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from stepresearch.state import ResearchState
+
+
+def run_record(state: ResearchState, *, total_s: float, thread_id: str, extra: dict[str, Any] | None = None) -> dict:
+    report = state.get("report")
+    sources = state.get("sources", {})
+    cited = report.cited_source_ids if report else []
+    numbered = {source_id: n for n, source_id in enumerate(cited, start=1)}
+    usage = state.get("usage")
+    total = usage.total if usage else None
+    record = {
+        "question": state.get("question", ""),
+        "thread_id": thread_id,
+        "brief": state["brief"].model_dump() if state.get("brief") else None,
+        "sources": [
+            {"n": numbered[sid], "id": sid, "title": sources[sid].title, "uri": sources[sid].uri, "tool": sources[sid].tool}
+            for sid in cited
+            if sid in sources
+        ],
+        "retrieved_sources": [
+            {"id": s.id, "title": s.title, "uri": s.uri, "tool": s.tool, "origin": s.origin, "found_by": s.found_by}
+            for s in sources.values()
+        ],
+        "sub_questions": [sq.model_dump() for sq in state.get("sub_questions", [])],
+        "claims": [
+            {**claim.model_dump(), "source_ids": claim.supporting} for claim in state.get("claims", [])
+        ],
+        "usage": {
+            "prompt_tokens": total.prompt_tokens if total else 0,
+            "completion_tokens": total.completion_tokens if total else 0,
+            "cached_tokens": total.cached_tokens if total else 0,
+            "calls": total.calls if total else 0,
+            "by_node": {node: u.model_dump() for node, u in (usage.by_node.items() if usage else [])},
+        },
+        "timings": {"total_s": round(total_s, 3), "by_node": state.get("timings", {})},
+        "tool_calls": state.get("tool_calls", 0),
+        "rounds": max((sq.round for sq in state.get("sub_questions", [])), default=0),
+        "stop_reason": state.get("stop_reason", ""),
+        "notes": state.get("notes", []),
+        "report_empty": bool(report and report.empty),
+    }
+    record.update(extra or {})
+    return record

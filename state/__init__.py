@@ -1,0 +1,38 @@
+"""Pydantic models and LangGraph state for a research run."""
+
+from .graph_state import ResearchState, SearchBranch
+from .models import (
+    Budgets,
+    CallUsage,
+    CitedSentence,
+    Claim,
+    Evidence,
+    FollowUp,
+    Report,
+    ReportSection,
+    ResearchBrief,
+    Source,
+    SubQuestion,
+    Usage,
+    Verdict,
+    stable_source_id,
+)
+
+__all__ = [
+    "Budgets",
+    "CallUsage",
+    "CitedSentence",
+    "Claim",
+    "Evidence",
+    "FollowUp",
+    "Report",
+    "ReportSection",
+    "ResearchBrief",
+    "ResearchState",
+    "SearchBranch",
+    "Source",
+    "SubQuestion",
+    "Usage",
+    "Verdict",
+    "stable_source_id",
+]

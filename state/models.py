@@ -1,0 +1,159 @@
+"""Pydantic models for everything that crosses a node boundary.
+
+They are plain data: no policy, tool or I/O handle lives here, so a checkpoint
+can store them and a resumed run can rebuild them exactly.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from typing import Literal
+
+from pydantic import BaseModel, Field
+
+Verdict = Literal["supported", "single_source", "contradicted", "unsupported"]
+
+
+def stable_source_id(uri: str) -> str:
+    """The same uri gets the same id in every run, so citations survive resume and replay."""
+    return "src-" + hashlib.sha1(uri.encode("utf-8")).hexdigest()[:10]
+
+
+class ResearchBrief(BaseModel):
+    """What the clarify node understood the question to mean."""
+
+    question: str
+    objective: str
+    assumptions: list[str] = Field(default_factory=list)
+    key_terms: list[str] = Field(default_factory=list)
+    topics: list[str] = Field(
+        default_factory=list,
+        description="Named subjects of the question; evidence must mention one of them, which keeps "
+        "'Which state conquered its capital?' from retrieving some other empire's capital.",
+    )
+    clarified_by: Literal["assumed", "person"] = "assumed"
+
+
+class SubQuestion(BaseModel):
+    """One branch of the search fan-out."""
+
+    id: str
+    text: str
+    round: int
+    index: int
+    origin: Literal["plan", "fallback", "follow_up"] = "plan"
+    parent: str | None = Field(default=None, description="For a follow-up: the sub-question whose gap it fills.")
+
+
+class FollowUp(BaseModel):
+    """A gap reflect found, phrased as a question for the next round."""
+
+    text: str
+    parent: str | None = None
+    reason: str = ""
+
+
+class Source(BaseModel):
+    """A document a search tool really returned. Only these may be cited."""
+
+    id: str
+    title: str
+    uri: str
+    text: str
+    tool: str
+    origin: str = Field(description="Independence key: two sources with the same origin are not independent.")
+    found_by: list[str] = Field(default_factory=list, description="Sub-question ids whose search returned it.")
+    order: str = Field(default="", description="Deterministic first-seen key: round, sub-question, rank.")
+
+
+class Evidence(BaseModel):
+    """A passage of a source kept because it bears on a sub-question."""
+
+    id: str
+    source_id: str
+    sub_question_ids: list[str] = Field(description="Every sub-question whose branch kept this passage.")
+    text: str
+    score: float
+    order: str
+
+
+class Claim(BaseModel):
+    """A key claim and how many independent sources back it."""
+
+    text: str
+    verdict: Verdict
+    supporting: list[str] = Field(default_factory=list)
+    contradicting: list[str] = Field(default_factory=list)
+    evidence: list[str] = Field(default_factory=list)
+
+
+class CitedSentence(BaseModel):
+    """A report sentence and the evidence it was attributed to."""
+
+    text: str
+    source_ids: list[str] = Field(default_factory=list)
+    evidence_id: str | None = None
+    origin: Literal["policy", "extract"] = "policy"
+
+
+class ReportSection(BaseModel):
+    heading: str
+    sentences: list[CitedSentence] = Field(default_factory=list)
+
+
+class Report(BaseModel):
+    title: str
+    short_answer: list[CitedSentence] = Field(default_factory=list)
+    sections: list[ReportSection] = Field(default_factory=list)
+    cited_source_ids: list[str] = Field(default_factory=list, description="In the order of their numbers [1], [2], ...")
+    markdown: str = ""
+    empty: bool = False
+
+
+class CallUsage(BaseModel):
+    """Token counts of one or more policy calls."""
+
+    calls: int = 0
+    prompt_tokens: int = 0
+    completion_tokens: int = 0
+    cached_tokens: int = 0
+
+    def __add__(self, other: CallUsage) -> CallUsage:
+        return CallUsage(
+            calls=self.calls + other.calls,
+            prompt_tokens=self.prompt_tokens + other.prompt_tokens,
+            completion_tokens=self.completion_tokens + other.completion_tokens,
+            cached_tokens=self.cached_tokens + other.cached_tokens,
+        )
+
+
+class Usage(BaseModel):
+    """Run-wide token accounting, broken down by node."""
+
+    by_node: dict[str, CallUsage] = Field(default_factory=dict)
+
+    @classmethod
+    def for_node(cls, node: str, usage: CallUsage) -> Usage:
+        return cls(by_node={node: usage})
+
+    @property
+    def total(self) -> CallUsage:
+        total = CallUsage()
+        for part in self.by_node.values():
+            total = total + part
+        return total
+
+
+class Budgets(BaseModel):
+    """Limits that make a run stop cleanly instead of running away."""
+
+    max_rounds: int = Field(default=2, ge=1, le=10, description="Plan/search rounds, the first included.")
+    min_sub_questions: int = Field(default=3, ge=1, le=12)
+    max_sub_questions: int = Field(default=6, ge=1, le=12)
+    max_tool_calls: int = Field(default=60, ge=1)
+    max_prompt_tokens: int = Field(default=200_000, ge=1000)
+    max_wall_s: float = Field(default=900.0, gt=0)
+    search_concurrency: int = Field(default=4, ge=1, le=64)
+    hits_per_query: int = Field(default=5, ge=1, le=50)
+    passages_per_source: int = Field(default=2, ge=1, le=10)
+    log_chars: int = Field(default=6000, ge=500, description="Cap on the research log placed in prompts.")

@@ -1,0 +1,86 @@
+"""Shared fixtures. Unit tests use the FAKE `ScriptedPolicy` (tests/fakes.py); tests marked
+`integration` use the real SmolLM2 model, corpus and SQLite checkpointer."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import pytest
+
+sys.path.insert(0, str(Path(__file__).parent))
+
+from fakes import ScriptedPolicy, list_tool  # noqa: E402
+
+QUESTION = "When and how did the Byzantine Empire end, and which state conquered its capital?"
+
+DOCS = [
+    {
+        "title": "Fall of Constantinople",
+        "uri": "doc:fall",
+        "text": "The Fall of Constantinople was the capture of the capital of the Byzantine Empire by the Ottoman "
+        "Empire. The city fell on 29 May 1453 after a siege of 53 days. Sultan Mehmed II led the Ottoman army.",
+    },
+    {
+        "title": "Byzantine Empire",
+        "uri": "doc:byz",
+        "text": "The Byzantine Empire was the continuation of the Roman Empire in the east. The Byzantine Empire "
+        "ended in 1453 when the Ottoman Empire conquered Constantinople. Its capital was Constantinople.",
+    },
+    {
+        "title": "Ottoman Empire",
+        "uri": "doc:ott",
+        "text": "The Ottoman Empire was a state that controlled much of southeastern Europe. The Ottoman Empire "
+        "conquered Constantinople in 1453 and made the city its capital.",
+    },
+]
+
+
+def scripted_replies(**overrides: str) -> dict[str, str]:
+    replies = {
+        "clarify": json.dumps(
+            {
+                "objective": "Explain when and how the Byzantine Empire ended and which state conquered its capital",
+                "assumptions": ["The capital of the Byzantine Empire is Constantinople"],
+                "key_terms": ["Byzantine Empire", "capital"],
+            }
+        ),
+        "plan": json.dumps(
+            {
+                "sub_questions": [
+                    "When did the Byzantine Empire end?",
+                    "Which state conquered Constantinople?",
+                    "How did the siege of Constantinople end?",
+                ]
+            }
+        ),
+        "reflect": json.dumps({"follow_ups": []}),
+        "summarize": json.dumps(
+            {
+                "title": "The end of the Byzantine Empire",
+                "answer": "The Byzantine Empire ended in 1453 when the Ottoman Empire conquered Constantinople.",
+            }
+        ),
+        "write": "The city fell on 29 May 1453 after a siege of 53 days [S1]. Purple elephants ruled Byzantium [S9].",
+    }
+    replies.update(overrides)
+    return replies
+
+
+@pytest.fixture
+def policy() -> ScriptedPolicy:
+    return ScriptedPolicy(replies=scripted_replies())
+
+
+@pytest.fixture
+def docs_tool():
+    return list_tool(DOCS)
+
+
+@pytest.fixture(autouse=True)
+def _isolated_cache(tmp_path_factory, monkeypatch):
+    """Each test session indexes into its own cache folder: no test depends on a warm cache."""
+    cache = tmp_path_factory.getbasetemp() / "index-cache"
+    monkeypatch.setenv("STEPRESEARCH_CACHE_DIR", str(cache))
+    monkeypatch.delenv("TAVILY_API_KEY", raising=False)

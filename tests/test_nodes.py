@@ -1,0 +1,250 @@
+"""Each node on its own, with the FAKE ScriptedPolicy (see tests/fakes.py)."""
+
+from __future__ import annotations
+
+import json
+import time
+
+import pytest
+from conftest import DOCS, QUESTION, scripted_replies
+from fakes import ScriptedPolicy, list_tool
+
+from stepresearch.nodes import CONTEXT_KEY, ResearchContext, clarify, dispatch_search, plan, reflect, search, verify, write
+from stepresearch.nodes.clarify import ASSUMED_NOTE
+from stepresearch.state import Budgets, Claim, Evidence, ResearchBrief, Source, SubQuestion, stable_source_id
+from stepresearch.state.reducers import merge_evidence, merge_sources
+from stepresearch.tools import as_search_tool
+
+
+def config_for(policy, tools=None, **budgets):
+    tools = tools if tools is not None else [list_tool(DOCS)]
+    context = ResearchContext(
+        policy=policy, tools=tuple(as_search_tool(t) for t in tools), budgets=Budgets(**budgets), tool_timeout_s=1.0
+    )
+    return {"configurable": {CONTEXT_KEY: context}}
+
+
+def brief() -> ResearchBrief:
+    return ResearchBrief(question=QUESTION, objective=QUESTION, assumptions=[ASSUMED_NOTE], key_terms=["Byzantine Empire"])
+
+
+def searched_state(policy) -> dict:
+    """State after plan and all search branches, merged with the real reducers."""
+    config = config_for(policy)
+    state = {"question": QUESTION, "brief": brief(), "round": 1, "tool_calls": 0}
+    state.update(plan(state, config))
+    sources, evidence = {}, []
+    for send in dispatch_search(state, config):
+        update = search(send.arg, config)
+        sources = merge_sources(sources, update["sources"])
+        evidence = merge_evidence(evidence, update["evidence"])
+    state.update(sources=sources, evidence=evidence)
+    return state
+
+
+# clarify ---------------------------------------------------------------------------------------------
+
+
+def test_clarify_keeps_a_faithful_objective_and_records_assumptions(policy):
+    update = clarify({"question": QUESTION}, config_for(policy))
+    result = update["brief"]
+    assert result.objective.startswith("Explain when and how the Byzantine Empire ended")
+    assert result.assumptions[0] == ASSUMED_NOTE
+    assert "The capital of the Byzantine Empire is Constantinople" in result.assumptions
+    assert result.clarified_by == "assumed"
+    assert update["usage"].by_node["clarify"].calls == 1
+
+
+def test_clarify_falls_back_to_the_question_when_the_policy_drifts():
+    drifting = ScriptedPolicy(replies={"clarify": json.dumps({"objective": "Write a poem about cats", "key_terms": ["cats"]})})
+    result = clarify({"question": QUESTION}, config_for(drifting))["brief"]
+    assert result.objective == QUESTION
+    assert "cats" not in result.key_terms
+    assert "Byzantine Empire" in result.key_terms
+
+
+def test_clarify_survives_garbage():
+    result = clarify({"question": QUESTION}, config_for(ScriptedPolicy(replies={"clarify": "{{{ nope"})))["brief"]
+    assert result.objective == QUESTION
+    assert result.assumptions == [ASSUMED_NOTE]
+
+
+# plan ------------------------------------------------------------------------------------------------
+
+
+def test_plan_uses_the_policy_sub_questions_in_order(policy):
+    update = plan({"question": QUESTION, "brief": brief(), "round": 1}, config_for(policy))
+    texts = [sq.text for sq in update["sub_questions"]]
+    assert texts == [
+        "When did the Byzantine Empire end?",
+        "Which state conquered Constantinople?",
+        "How did the siege of Constantinople end?",
+    ]
+    assert [sq.id for sq in update["sub_questions"]] == ["r1q1", "r1q2", "r1q3"]
+
+
+def test_plan_drops_junk_and_pads_to_the_minimum():
+    junk = json.dumps({"sub_questions": ["1. When did the Byzantine Empire end?", "When did the Byzantine Empire end", "ok", "Why is the sky blue?"]})
+    update = plan({"question": QUESTION, "brief": brief(), "round": 1}, config_for(ScriptedPolicy(replies={"plan": junk})))
+    sqs = update["sub_questions"]
+    assert 3 <= len(sqs) <= 6
+    assert sqs[0].text == "When did the Byzantine Empire end?" and sqs[0].origin == "plan"
+    assert all(sq.origin == "fallback" for sq in sqs[1:])
+    assert not any("sky" in sq.text for sq in sqs)
+
+
+def test_plan_never_exceeds_the_budget():
+    many = json.dumps({"sub_questions": [f"What happened to the Byzantine Empire in year {y}?" for y in range(1400, 1408)]})
+    update = plan(
+        {"question": QUESTION, "brief": brief(), "round": 1},
+        config_for(ScriptedPolicy(replies={"plan": many}), max_sub_questions=4),
+    )
+    assert len(update["sub_questions"]) == 4
+
+
+# search ----------------------------------------------------------------------------------------------
+
+
+def test_dispatch_sends_one_branch_per_sub_question_of_this_round(policy):
+    state = {"question": QUESTION, "round": 2, "tool_calls": 10, "sub_questions": [
+        SubQuestion(id="r1q1", text="a b c?", round=1, index=0),
+        SubQuestion(id="r2q1", text="d e f?", round=2, index=0),
+        SubQuestion(id="r2q2", text="g h i?", round=2, index=1),
+    ]}
+    sends = dispatch_search(state, config_for(policy, max_tool_calls=20))
+    assert [s.arg["sub_question"].id for s in sends] == ["r2q1", "r2q2"]
+    assert all(s.node == "search" and s.arg["tool_calls_allowed"] == 5 for s in sends)
+    assert dispatch_search({**state, "tool_calls": 20}, config_for(policy, max_tool_calls=20)) == "verify"
+
+
+def test_search_always_queries_the_original_question_and_keeps_relevant_passages(policy):
+    seen = []
+
+    def recording(query, k):
+        seen.append(query)
+        return list_tool(DOCS)(query, k)
+
+    sq = SubQuestion(id="r1q1", text="Which state conquered Constantinople?", round=1, index=0)
+    update = search({"question": QUESTION, "sub_question": sq, "tool_calls_allowed": 10}, config_for(policy, [recording]))
+    assert seen == [sq.text, QUESTION]
+    assert update["tool_calls"] == 2
+    ids = {stable_source_id(d["uri"]) for d in DOCS}
+    assert set(update["sources"]) <= ids and update["sources"]
+    assert all(e.source_id in update["sources"] for e in update["evidence"])
+    assert any("conquered Constantinople" in e.text for e in update["evidence"])
+
+
+def test_search_survives_a_failing_and_a_hanging_tool(policy):
+    def broken(query, k):
+        raise ConnectionError("backend down")
+
+    def hanging(query, k):
+        time.sleep(5)
+        return []
+
+    sq = SubQuestion(id="r1q1", text="Which state conquered Constantinople?", round=1, index=0)
+    update = search(
+        {"question": QUESTION, "sub_question": sq, "tool_calls_allowed": 10},
+        config_for(policy, [broken, hanging, list_tool(DOCS)]),
+    )
+    assert update["sources"], "the working tool still contributes"
+    assert any("broken" in n and "backend down" in n for n in update["notes"])
+    assert any("hanging" in n and "no answer within 1 s" in n for n in update["notes"])
+
+
+def test_search_respects_its_tool_call_share(policy):
+    sq = SubQuestion(id="r1q1", text="Which state conquered Constantinople?", round=1, index=0)
+    update = search({"question": QUESTION, "sub_question": sq, "tool_calls_allowed": 1}, config_for(policy))
+    assert update["tool_calls"] == 1
+    assert any("budget" in n for n in update["notes"])
+
+
+# verify ----------------------------------------------------------------------------------------------
+
+
+def _src(uri: str, text: str, origin: str | None = None) -> Source:
+    return Source(id=stable_source_id(uri), title=uri, uri=uri, text=text, tool="t", origin=origin or uri, order=uri)
+
+
+def test_verify_counts_independent_origins_not_documents(policy):
+    claim_text = "The Ottoman Empire conquered Constantinople in 1453."
+    a = _src("doc:a", claim_text)
+    a_copy = _src("doc:a-mirror", claim_text, origin="doc:a")  # same origin: not independent
+    b = _src("doc:b", "In 1453 the Ottoman Empire conquered Constantinople after a siege.")
+    lone = _src("doc:c", "The Byzantine Empire was the continuation of the Roman Empire in the east.")
+    evidence = [
+        Evidence(id=f"{a.id}#0", source_id=a.id, sub_question_ids=["r1q1"], text=claim_text, score=1, order="1"),
+        Evidence(id=f"{lone.id}#0", source_id=lone.id, sub_question_ids=["r1q2"], text=lone.text, score=1, order="2"),
+    ]
+    only_copy = verify({"sources": {a.id: a, a_copy.id: a_copy}, "evidence": evidence[:1]}, config_for(policy))
+    assert only_copy["claims"][0].verdict == "single_source"
+    full = verify(
+        {"sources": {s.id: s for s in (a, a_copy, b, lone)}, "evidence": evidence}, config_for(policy)
+    )["claims"]
+    by_text = {c.text: c for c in full}
+    assert by_text[claim_text].verdict == "supported"
+    assert set(by_text[claim_text].supporting) == {a.id, a_copy.id, b.id}
+    assert by_text[lone.text].verdict == "single_source"
+
+
+# reflect ---------------------------------------------------------------------------------------------
+
+
+def test_reflect_loops_for_single_source_claims_while_budget_lasts(policy):
+    state = searched_state(policy)
+    state["claims"] = [Claim(text="The Byzantine Empire was the continuation of the Roman Empire.", verdict="single_source")]
+    update = reflect(state, config_for(policy, max_rounds=2))
+    assert update["round"] == 2
+    assert [f.reason for f in update["follow_ups"]] == ["claim is single_source"]
+    stopped = reflect(state, config_for(policy, max_rounds=1))
+    assert stopped["follow_ups"] == [] and "max rounds" in stopped["stop_reason"]
+
+
+def test_reflect_stops_when_wall_time_is_spent(policy):
+    state = searched_state(policy)
+    state["claims"] = [Claim(text="A lonely claim about Byzantium and Rome.", verdict="unsupported")]
+    state["started_at"] = time.time() - 100
+    update = reflect(state, config_for(policy, max_wall_s=10))
+    assert update["follow_ups"] == [] and "wall-time" in update["stop_reason"]
+
+
+# write -----------------------------------------------------------------------------------------------
+
+
+def test_write_cites_only_retrieved_sources_and_drops_unsupported_sentences(policy):
+    state = searched_state(policy)
+    state["claims"] = []
+    report = write(state, config_for(policy))["report"]
+    assert "Purple elephants" not in report.markdown
+    assert set(report.cited_source_ids) <= set(state["sources"])
+    assert "[9]" not in report.markdown
+    assert "29 May 1453" in report.markdown
+    body, sources_part = report.markdown.split("## Sources")
+    for n, source_id in enumerate(report.cited_source_ids, start=1):
+        assert f"[{n}]" in body
+        assert f"[{n}] {state['sources'][source_id].title}" in sources_part
+
+
+def test_write_with_no_evidence_says_so_and_cites_nothing(policy):
+    state = {"question": QUESTION, "brief": brief(), "sources": {}, "evidence": [], "sub_questions": []}
+    report = write(state, config_for(policy))["report"]
+    assert report.empty
+    assert "No relevant sources were found" in report.markdown
+    assert report.cited_source_ids == []
+    assert not policy.calls, "nothing to write about, so no policy call"
+
+
+def test_write_fills_a_section_from_evidence_when_the_policy_writes_nothing():
+    silent = ScriptedPolicy(replies=scripted_replies(write="", summarize="{}"))
+    state = searched_state(silent)
+    report = write(state, config_for(silent))["report"]
+    assert report.sections and all(s.sentences for s in report.sections)
+    assert all(sentence.origin == "extract" for s in report.sections for sentence in s.sentences)
+    assert report.short_answer and report.title.startswith("Research report:")
+
+
+@pytest.mark.parametrize("bad_title", ["", "{}", "x", "Cats and dogs forever and ever"])
+def test_write_replaces_unusable_titles(bad_title):
+    fake = ScriptedPolicy(replies=scripted_replies(summarize=json.dumps({"title": bad_title, "answer": ""})))
+    state = searched_state(fake)
+    assert write(state, config_for(fake))["report"].title == "Research report: " + QUESTION.rstrip("?")

@@ -1,0 +1,91 @@
+"""The small protocol every search tool speaks, and adapters for the tools users already have.
+
+A tool is anything with a `name` and `search(query, k) -> list[SearchHit]`.
+LangChain `BaseTool`s and plain callables are wrapped by `as_search_tool`, so a
+user can register their own search without subclassing anything of ours.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Callable
+from typing import Any, Protocol, runtime_checkable
+
+from pydantic import BaseModel, Field
+
+
+class SearchHit(BaseModel):
+    """One document returned for one query."""
+
+    title: str
+    uri: str
+    text: str
+    score: float = 0.0
+    origin: str = Field(default="", description="Independence key; defaults to the uri's document.")
+
+
+@runtime_checkable
+class SearchTool(Protocol):
+    name: str
+
+    def search(self, query: str, k: int) -> list[SearchHit]: ...
+
+
+class CallableSearchTool:
+    """Wraps `fn(query, k)` or a LangChain tool that returns hits as dicts, models or JSON."""
+
+    def __init__(self, name: str, fn: Callable[..., Any]) -> None:
+        self.name = name
+        self._fn = fn
+
+    def search(self, query: str, k: int) -> list[SearchHit]:
+        if hasattr(self._fn, "invoke"):
+            raw = self._fn.invoke({"query": query, "k": k}) if _takes_k(self._fn) else self._fn.invoke(query)
+        else:
+            raw = self._fn(query, k)
+        return [_to_hit(item) for item in _as_list(raw)][:k]
+
+
+def as_search_tool(tool: Any, name: str | None = None) -> SearchTool:
+    """Accept our protocol, a LangChain BaseTool, or a plain callable."""
+    if isinstance(tool, SearchTool):
+        return tool
+    if hasattr(tool, "invoke") or callable(tool):
+        label = name or getattr(tool, "name", None) or getattr(tool, "__name__", "custom")
+        return CallableSearchTool(str(label), tool)
+    raise TypeError(f"not a search tool: {tool!r} (needs .search(query, k), .invoke(query) or to be callable)")
+
+
+def _takes_k(tool: Any) -> bool:
+    schema = getattr(tool, "args", None) or {}
+    return "k" in schema and "query" in schema
+
+
+def _as_list(raw: Any) -> list[Any]:
+    if isinstance(raw, str):
+        try:
+            raw = json.loads(raw)
+        except json.JSONDecodeError:
+            return [{"title": "result", "text": raw}]
+    if isinstance(raw, dict):
+        raw = raw.get("results", [raw])
+    return list(raw or [])
+
+
+def _to_hit(item: Any) -> SearchHit:
+    if isinstance(item, SearchHit):
+        return item
+    if isinstance(item, BaseModel):
+        item = item.model_dump()
+    if not isinstance(item, dict):
+        raise TypeError(f"a search tool returned {type(item).__name__}; expected a dict with title, uri and text")
+    text = item.get("text") or item.get("content") or item.get("page_content") or ""
+    uri = item.get("uri") or item.get("url") or item.get("source") or "text:" + hashlib.sha1(str(text).encode()).hexdigest()[:12]
+    return SearchHit(
+        title=str(item.get("title") or uri),
+        uri=str(uri),
+        text=str(text),
+        score=float(item.get("score") or 0.0),
+        origin=str(item.get("origin") or ""),
+    )

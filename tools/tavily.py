@@ -1,0 +1,52 @@
+"""Tavily web search, used when `TAVILY_API_KEY` is set.
+
+Failures (timeout, quota, bad key) raise `SearchError`; the search node turns
+that into a note in the run and carries on with the other tools.
+"""
+
+from __future__ import annotations
+
+import os
+from urllib.parse import urlparse
+
+from stepresearch.errors import SearchError
+
+from .base import SearchHit
+
+ENV_KEY = "TAVILY_API_KEY"
+
+
+class TavilySearchTool:
+    name = "tavily"
+
+    def __init__(self, api_key: str, timeout_s: float = 20.0) -> None:
+        from tavily import TavilyClient  # imported lazily: only web runs need it
+
+        self._client = TavilyClient(api_key=api_key)
+        self._timeout_s = timeout_s
+
+    @classmethod
+    def from_env(cls) -> TavilySearchTool | None:
+        key = os.environ.get(ENV_KEY, "").strip()
+        return cls(key) if key else None
+
+    def search(self, query: str, k: int) -> list[SearchHit]:
+        try:
+            response = self._client.search(query[:400], max_results=k, timeout=self._timeout_s)
+        except Exception as exc:  # tavily raises its own classes and requests' errors
+            raise SearchError(f"tavily search failed: {type(exc).__name__}: {exc}") from exc
+        hits = []
+        for item in response.get("results", []):
+            url = str(item.get("url") or "")
+            if not url:
+                continue
+            hits.append(
+                SearchHit(
+                    title=str(item.get("title") or url),
+                    uri=url,
+                    text=str(item.get("raw_content") or item.get("content") or ""),
+                    score=float(item.get("score") or 0.0),
+                    origin=urlparse(url).netloc.lower().removeprefix("www."),
+                )
+            )
+        return hits
