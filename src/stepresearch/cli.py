@@ -14,6 +14,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from pydantic import ValidationError
 from rich.console import Console
 
 from stepresearch.errors import StepResearchError, UsageError
@@ -82,8 +83,9 @@ def cmd_run(args: argparse.Namespace, console: Console) -> int:
             min_sub_questions=min(3, args.max_sub_questions),
             search_concurrency=args.concurrency,
         )
-    except ValueError as exc:
-        raise UsageError(f"invalid budget: {exc}") from exc
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        raise UsageError(f"invalid budget {first['loc'][0]}: {first['msg']}") from exc
     tools, notes = make_tools(args.corpus, web=not args.no_web)
     for note in notes:
         console.print(f"[yellow]note:[/] {note}")

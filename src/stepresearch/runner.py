@@ -67,32 +67,25 @@ def run_research(
 ) -> RunResult:
     """Research `question` and write the report into `out_dir`; `resume=True` continues the last run there."""
     out = Path(out_dir)
-    _check_out_dir(out)
-    checkpoint_path = out / "checkpoints.sqlite"
     if resume:
         thread_id = _last_thread(out)
-    else:
+    _check_out_dir(out)
+    checkpoint_path = out / "checkpoints.sqlite"
+    if not resume:
         question = check_question(question)
         thread_id = "run-" + datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%S") + "-" + secrets.token_hex(2)
     checkpointer = sqlite_checkpointer(checkpoint_path)
-    graph = build_graph(policy, tools, budgets=budgets, checkpointer=checkpointer)
-    config = {"configurable": {"thread_id": thread_id}}
-    if resume:
-        snapshot = graph.get_state(config)
-        if not snapshot.values:
-            raise UsageError(f"nothing to resume in {out}: its checkpoint holds no state for {thread_id}")
-        if not snapshot.next:
-            raise UsageError(f"the run in {out} already finished; start a new one without --resume")
-        question = snapshot.values.get("question", "")
-        graph_input = None
-        log.info("run_resume", thread_id=thread_id, next=list(snapshot.next))
-    else:
-        (out / THREAD_FILE).write_text(thread_id, encoding="utf-8")
-        graph_input = {"question": question}
-        log.info("run_start", thread_id=thread_id, out_dir=str(out))
-
-    started = time.perf_counter()
     try:
+        graph = build_graph(policy, tools, budgets=budgets, checkpointer=checkpointer)
+        config = {"configurable": {"thread_id": thread_id}}
+        if resume:
+            graph_input = None
+            _check_resumable(graph.get_state(config), out, thread_id)
+        else:
+            (out / THREAD_FILE).write_text(thread_id, encoding="utf-8")
+            graph_input = {"question": question}
+        log.info("run_start", thread_id=thread_id, out_dir=str(out), resume=resume)
+        started = time.perf_counter()
         for mode, chunk in graph.stream(graph_input, config, stream_mode=["tasks", "updates"]):
             if on_event is None:
                 continue
@@ -105,6 +98,7 @@ def run_research(
         final: ResearchState = graph.get_state(config).values  # type: ignore[assignment]
     finally:
         checkpointer.conn.close()
+
     report_path = out / "report.md"
     run_json_path = out / "run.json"
     report = final.get("report")
@@ -113,6 +107,14 @@ def run_research(
     run_json_path.write_text(json.dumps(record, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
     log.info("run_end", thread_id=thread_id, seconds=round(total_s, 2), report=str(report_path))
     return RunResult(out_dir=out, report_path=report_path, run_json_path=run_json_path, thread_id=thread_id, state=final)
+
+
+def _check_resumable(snapshot: Any, out: Path, thread_id: str) -> None:
+    if not snapshot.values:
+        raise UsageError(f"nothing to resume in {out}: its checkpoint holds no state for {thread_id}")
+    if not snapshot.next:
+        raise UsageError(f"the run in {out} already finished; start a new one without --resume")
+    log.info("run_resume", thread_id=thread_id, next=list(snapshot.next))
 
 
 def _check_out_dir(out: Path) -> None:

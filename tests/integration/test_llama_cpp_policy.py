@@ -1,0 +1,74 @@
+"""The embedded policy with the real SmolLM2 GGUF: grammar-constrained JSON, KV-prefix accounting, locking."""
+
+from __future__ import annotations
+
+import json
+import threading
+
+import pytest
+from langchain_core.messages import HumanMessage, SystemMessage
+from pydantic import BaseModel, Field
+
+from stepresearch.errors import ModelLoadError
+from stepresearch.serving.calls import ask
+from stepresearch.serving.llama_cpp_chat import LlamaCppChatModel
+
+pytestmark = pytest.mark.integration
+
+SYSTEM = SystemMessage(content="You are a research assistant. " * 40)
+
+
+class Plan(BaseModel):
+    sub_questions: list[str] = Field(min_length=3, max_length=4)
+
+
+@pytest.fixture(scope="module")
+def model() -> LlamaCppChatModel:
+    return LlamaCppChatModel(n_ctx=2048)
+
+
+def test_structured_output_follows_the_schema_under_a_grammar(model):
+    reply = ask(
+        model,
+        [SYSTEM, HumanMessage(content="Break 'Why did Rome fall?' into sub-questions. Reply in JSON.")],
+        node="test",
+        schema=Plan,
+        max_tokens=200,
+    )
+    assert reply.parsed is not None, reply.text
+    assert 3 <= len(reply.parsed.sub_questions) <= 4
+    assert json.loads(reply.text)["sub_questions"] == reply.parsed.sub_questions
+
+
+def test_usage_reports_reused_prefix_tokens(model):
+    first = model.invoke([SYSTEM, HumanMessage(content="Name a colour.")], max_tokens=8)
+    second = model.invoke([SYSTEM, HumanMessage(content="Name a fruit.")], max_tokens=8)
+    shared_system_tokens = len(model.tokenize(SYSTEM.content))
+    assert first.usage_metadata["input_tokens"] > shared_system_tokens
+    assert second.usage_metadata["input_token_details"]["cache_read"] >= shared_system_tokens
+    assert second.usage_metadata["input_token_details"]["cache_read"] < second.usage_metadata["input_tokens"]
+
+
+def test_concurrent_calls_are_serialised_safely(model):
+    results: list[str] = []
+    errors: list[BaseException] = []
+
+    def call(i: int) -> None:
+        try:
+            results.append(model.invoke([HumanMessage(content=f"Say the number {i}.")], max_tokens=6).content)
+        except BaseException as exc:  # collected and asserted below
+            errors.append(exc)
+
+    threads = [threading.Thread(target=call, args=(i,)) for i in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(120)
+    assert not errors and len(results) == 4
+
+
+def test_a_broken_gguf_is_a_model_load_error(tmp_path):
+    broken = tmp_path / "broken.gguf"
+    broken.write_bytes(b"GGUF" + b"\x00" * 64)
+    with pytest.raises(ModelLoadError, match="could not load"):
+        LlamaCppChatModel(model_path=str(broken))
