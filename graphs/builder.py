@@ -50,6 +50,7 @@ def build_graph(
     checkpointer: BaseCheckpointSaver | None = None,
     interactive: bool = False,
     tool_timeout_s: float = 30.0,
+    prompt_layout: str = "prefix",
 ) -> CompiledStateGraph:
     """A compiled research graph with the policy, tools and budgets bound into its config.
 
@@ -70,6 +71,7 @@ def build_graph(
         budgets=budgets,
         interactive=interactive,
         tool_timeout_s=tool_timeout_s,
+        prompt_layout=prompt_layout,  # type: ignore[arg-type]
     )
     if not context.tools:
         raise ValueError("build_graph needs at least one search tool")

@@ -10,6 +10,9 @@ from typing import Any
 import structlog
 from langchain_core.runnables import RunnableConfig
 
+from stepresearch.serving.calls import collecting_calls
+from stepresearch.state import CallUsage, Usage
+
 log = structlog.get_logger("stepresearch.graph")
 
 NodeFn = Callable[[Any, RunnableConfig], dict]
@@ -24,7 +27,8 @@ def instrumented(name: str, fn: NodeFn) -> NodeFn:
         log.info("node_start", node=name, **detail)
         started = time.perf_counter()
         try:
-            update = fn(state, config) or {}
+            with collecting_calls() as calls:
+                update = fn(state, config) or {}
         except Exception as exc:
             log.error("node_failed", node=name, error=f"{type(exc).__name__}: {exc}", **detail)
             raise
@@ -34,6 +38,10 @@ def instrumented(name: str, fn: NodeFn) -> NodeFn:
             timings = dict(update.get("timings") or {})
             timings[name] = timings.get(name, 0.0) + seconds
             update = {**update, "timings": timings}
+            if calls:
+                total = sum((c.usage for c in calls), CallUsage())
+                update["usage"] = Usage.for_node(name, total)
+                update["prompts"] = [*update.get("prompts", []), *(c.prompt for c in calls)]
         return update
 
     return node

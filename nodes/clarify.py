@@ -16,7 +16,7 @@ from langgraph.types import interrupt
 from pydantic import BaseModel, Field
 
 from stepresearch.serving.calls import ask
-from stepresearch.state import ResearchBrief, ResearchState, Usage
+from stepresearch.state import ResearchBrief, ResearchState
 from stepresearch.text import STOPWORDS, content_tokens, support_score
 
 from .context import get_context
@@ -39,7 +39,13 @@ def clarify(state: ResearchState, config: RunnableConfig) -> dict:
     ctx = get_context(config)
     question = state["question"]
     messages = build_messages(
-        question=question, brief=None, sources=None, evidence=None, task=TASK, log_chars=ctx.budgets.log_chars
+        question=question,
+        brief=None,
+        sources=None,
+        evidence=None,
+        task=TASK,
+        log_chars=ctx.budgets.log_chars,
+        layout=ctx.prompt_layout,
     )
     reply = ask(ctx.policy, messages, node="clarify", schema=BriefDraft, max_tokens=200, config=config)
     brief = brief_from_draft(question, reply.parsed)
@@ -50,7 +56,6 @@ def clarify(state: ResearchState, config: RunnableConfig) -> dict:
         "brief": brief,
         "round": 1,
         "started_at": state.get("started_at") or time.time(),
-        "usage": Usage.for_node("clarify", reply.usage),
     }
 
 

@@ -7,7 +7,7 @@ graphs with different policies can run side by side in one process.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Literal
 
 from langchain_core.language_models import BaseChatModel
 from langchain_core.runnables import RunnableConfig
@@ -25,6 +25,7 @@ class ResearchContext:
     budgets: Budgets = field(default_factory=Budgets)
     interactive: bool = False
     tool_timeout_s: float = 30.0
+    prompt_layout: Literal["prefix", "naive"] = "prefix"
 
 
 def get_context(config: RunnableConfig | None) -> ResearchContext:

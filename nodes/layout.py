@@ -75,8 +75,15 @@ def build_messages(
     evidence: list[Evidence] | None,
     task: str,
     log_chars: int,
+    layout: str = "prefix",
 ) -> list[BaseMessage]:
-    context = "\n\n".join(
-        [render_brief(brief, question), render_log(sources or {}, evidence or [], log_chars), "## Task\n" + task]
-    )
-    return [SystemMessage(content=SYSTEM_BLOCK), HumanMessage(content=context)]
+    """The prompt for one call. `layout="naive"` puts the task first, as most peers do; it
+    exists only as the baseline of `benchmarks/prefix_cache.py`."""
+    brief_block = render_brief(brief, question)
+    log_block = render_log(sources or {}, evidence or [], log_chars)
+    if layout == "naive":
+        return [
+            SystemMessage(content="## Task\n" + task + "\n\n" + SYSTEM_BLOCK),
+            HumanMessage(content=brief_block + "\n\n" + log_block),
+        ]
+    return [SystemMessage(content=SYSTEM_BLOCK), HumanMessage(content="\n\n".join([brief_block, log_block, "## Task\n" + task]))]

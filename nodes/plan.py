@@ -17,7 +17,7 @@ from langchain_core.runnables import RunnableConfig
 from pydantic import BaseModel, Field
 
 from stepresearch.serving.calls import ask
-from stepresearch.state import ResearchBrief, ResearchState, SubQuestion, Usage
+from stepresearch.state import ResearchBrief, ResearchState, SubQuestion
 from stepresearch.text import content_tokens, is_repeat
 
 from .context import get_context
@@ -47,6 +47,7 @@ def plan(state: ResearchState, config: RunnableConfig) -> dict:
         evidence=state.get("evidence"),
         task=TASK.format(low=budgets.min_sub_questions, high=budgets.max_sub_questions),
         log_chars=budgets.log_chars,
+        layout=ctx.prompt_layout,
     )
     reply = ask(ctx.policy, messages, node="plan", schema=PlanDraft, max_tokens=220, config=config)
     proposed = reply.parsed.sub_questions if reply.parsed else []
@@ -56,7 +57,7 @@ def plan(state: ResearchState, config: RunnableConfig) -> dict:
         padding = [t for t in fallback_sub_questions(brief) if not is_repeat(t, kept)]
         padding = padding[: budgets.min_sub_questions - len(kept)]
         sub_questions += _as_sub_questions(padding, round_no, "fallback", start=len(kept))
-    return {"sub_questions": sub_questions, "usage": Usage.for_node("plan", reply.usage)}
+    return {"sub_questions": sub_questions}
 
 
 def clean_sub_questions(proposed: list[str], brief: ResearchBrief) -> list[str]:

@@ -16,7 +16,7 @@ from langchain_core.runnables import RunnableConfig
 from pydantic import BaseModel, Field
 
 from stepresearch.serving.calls import ask
-from stepresearch.state import FollowUp, ResearchState, Usage
+from stepresearch.state import FollowUp, ResearchState
 from stepresearch.text import content_tokens, is_repeat
 
 from .context import get_context
@@ -50,6 +50,7 @@ def reflect(state: ResearchState, config: RunnableConfig) -> dict:
         evidence=state.get("evidence"),
         task=TASK.format(gaps="\n".join(f"- {gap.text}" for gap in gaps)),
         log_chars=ctx.budgets.log_chars,
+        layout=ctx.prompt_layout,
     )
     reply = ask(ctx.policy, messages, node="reflect", schema=FollowUpDraft, max_tokens=160, config=config)
     follow_ups = merge_phrasings(gaps, reply.parsed.follow_ups if reply.parsed else [], state["question"])
@@ -57,7 +58,6 @@ def reflect(state: ResearchState, config: RunnableConfig) -> dict:
         "follow_ups": follow_ups,
         "round": state.get("round", 1) + 1,
         "stop_reason": "",
-        "usage": Usage.for_node("reflect", reply.usage),
     }
 
 

@@ -14,7 +14,7 @@ from langchain_core.runnables import RunnableConfig
 from pydantic import BaseModel, Field
 
 from stepresearch.serving.calls import ask
-from stepresearch.state import CallUsage, Report, ReportSection, ResearchState, SubQuestion, Usage
+from stepresearch.state import Report, ReportSection, ResearchState, SubQuestion
 from stepresearch.text import content_tokens
 
 from .citations import attribute_prose, extract_sentences
@@ -56,14 +56,13 @@ def write(state: ResearchState, config: RunnableConfig) -> dict:
             evidence=evidence,
             task=task,
             log_chars=ctx.budgets.log_chars,
+            layout=ctx.prompt_layout,
         )
 
-    usage = CallUsage()
     kept: list[str] = []
     dropped = 0
 
     summary = ask(ctx.policy, prompt(SUMMARY_TASK), node="write", schema=SummaryDraft, max_tokens=160, config=config)
-    usage = usage + summary.usage
     title = checked_title(summary.parsed.title if summary.parsed else "", question)
     answer, lost = attribute_prose(
         summary.parsed.answer if summary.parsed else "", evidence, sources, preferred=set(), kept=kept
@@ -82,7 +81,6 @@ def write(state: ResearchState, config: RunnableConfig) -> dict:
         reply = ask(
             ctx.policy, prompt(SECTION_TASK.format(sub_question=sq.text)), node="write", max_tokens=200, config=config
         )
-        usage = usage + reply.usage
         sentences, lost = attribute_prose(reply.text, evidence, sources, preferred={e.id for e in own}, kept=kept)
         dropped += lost
         if len(sentences) < MIN_SECTION_SENTENCES:
@@ -92,7 +90,7 @@ def write(state: ResearchState, config: RunnableConfig) -> dict:
 
     report = finish(Report(title=title, short_answer=answer, sections=sections), state)
     notes = [f"{dropped} sentence(s) the policy wrote were dropped: no retrieved passage supports them"] if dropped else []
-    return {"report": report, "usage": Usage.for_node("write", usage), "notes": notes}
+    return {"report": report, "notes": notes}
 
 
 def finish(report: Report, state: ResearchState) -> Report:

@@ -11,6 +11,9 @@ from __future__ import annotations
 import json
 import re
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from typing import Any, Generic, TypeVar
 
 import structlog
@@ -20,11 +23,43 @@ from langchain_core.runnables import RunnableConfig
 from pydantic import BaseModel, ValidationError
 
 from stepresearch.errors import PolicyError, StepResearchError
-from stepresearch.state import CallUsage
+from stepresearch.state import CallUsage, PromptRecord
 
 log = structlog.get_logger(__name__)
 
 T = TypeVar("T", bound=BaseModel)
+
+
+class CallRecord(BaseModel):
+    usage: CallUsage
+    prompt: PromptRecord
+
+
+_calls: ContextVar[list[CallRecord] | None] = ContextVar("stepresearch_calls", default=None)
+
+
+@contextmanager
+def collecting_calls() -> Iterator[list[CallRecord]]:
+    """Collect every `ask()` made inside the block, so the graph can account for a node's calls
+    (usage and prompts) without the node returning them itself."""
+    records: list[CallRecord] = []
+    token = _calls.set(records)
+    try:
+        yield records
+    finally:
+        _calls.reset(token)
+
+
+def prompt_record(policy: BaseChatModel, node: str, messages: list[BaseMessage]) -> PromptRecord:
+    """The prompt as the radix replay sees it: role-tagged text, tokenized when the policy can."""
+    text = "".join(f"<|{m.type}|>\n{m.content}\n" for m in messages)
+    tokenize = getattr(policy, "tokenize", None)
+    if callable(tokenize):
+        try:
+            return PromptRecord(node=node, tokens=list(tokenize(text)))
+        except Exception:  # a tokenizer that fails falls back to characters
+            pass
+    return PromptRecord(node=node, text=text)
 
 
 class PolicyReply(BaseModel, Generic[T]):
@@ -60,6 +95,9 @@ def ask(
     parsed = parse_json_reply(text, schema) if schema is not None else None
     usage = usage_of(message)
     seconds = round(time.perf_counter() - started, 3)
+    collected = _calls.get()
+    if collected is not None:
+        collected.append(CallRecord(usage=usage, prompt=prompt_record(policy, node, messages)))
     log.info(
         "policy_call",
         node=node,
@@ -90,6 +128,7 @@ def usage_of(message: Any) -> CallUsage:
         prompt_tokens=int(meta.get("input_tokens") or 0),
         completion_tokens=int(meta.get("output_tokens") or 0),
         cached_tokens=int(details.get("cache_read") or 0),
+        cache_reports=1 if "cache_read" in details else 0,
     )
 
 

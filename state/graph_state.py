@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from typing import Annotated, TypedDict
 
-from .models import Claim, Evidence, FollowUp, Report, ResearchBrief, Source, SubQuestion, Usage
+from .models import Claim, Evidence, FollowUp, PromptRecord, Report, ResearchBrief, Source, SubQuestion, Usage
 from .reducers import (
     add_ints,
+    append,
     merge_evidence,
     merge_notes,
     merge_sources,
@@ -28,6 +29,7 @@ class ResearchState(TypedDict, total=False):
     report: Report
     tool_calls: Annotated[int, add_ints]
     usage: Annotated[Usage, merge_usage]
+    prompts: Annotated[list[PromptRecord], append]
     timings: Annotated[dict[str, float], merge_timings]
     notes: Annotated[list[str], merge_notes]
     stop_reason: str

@@ -117,6 +117,7 @@ class CallUsage(BaseModel):
     prompt_tokens: int = 0
     completion_tokens: int = 0
     cached_tokens: int = 0
+    cache_reports: int = Field(default=0, description="Calls whose policy said how many prompt tokens it reused.")
 
     def __add__(self, other: CallUsage) -> CallUsage:
         return CallUsage(
@@ -124,7 +125,20 @@ class CallUsage(BaseModel):
             prompt_tokens=self.prompt_tokens + other.prompt_tokens,
             completion_tokens=self.completion_tokens + other.completion_tokens,
             cached_tokens=self.cached_tokens + other.cached_tokens,
+            cache_reports=self.cache_reports + other.cache_reports,
         )
+
+
+class PromptRecord(BaseModel):
+    """One prompt as sent, for prefix-cache replay: token ids where the policy can tokenize, else text."""
+
+    node: str
+    tokens: list[int] | None = None
+    text: str | None = None
+
+    @property
+    def units(self) -> list[int] | str:
+        return self.tokens if self.tokens is not None else (self.text or "")
 
 
 class Usage(BaseModel):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from stepresearch.serving.cache_report import cache_figures
 from stepresearch.state import ResearchState
 
 
@@ -38,6 +39,7 @@ def run_record(state: ResearchState, *, total_s: float, thread_id: str, extra: d
             "calls": total.calls if total else 0,
             "by_node": {node: u.model_dump() for node, u in (usage.by_node.items() if usage else [])},
         },
+        "cache": cache_figures(state.get("prompts", []), usage),
         "timings": {"total_s": round(total_s, 3), "by_node": state.get("timings", {})},
         "tool_calls": state.get("tool_calls", 0),
         "rounds": max((sq.round for sq in state.get("sub_questions", [])), default=0),

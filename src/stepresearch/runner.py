@@ -64,8 +64,12 @@ def run_research(
     resume: bool = False,
     on_event: EventHandler | None = None,
     extra_record: dict[str, Any] | None = None,
+    graph_options: dict[str, Any] | None = None,
 ) -> RunResult:
-    """Research `question` and write the report into `out_dir`; `resume=True` continues the last run there."""
+    """Research `question` and write the report into `out_dir`; `resume=True` continues the last run there.
+
+    `graph_options` go to `build_graph` (for example `nodes=`, `interactive=`, `prompt_layout=`).
+    """
     out = Path(out_dir)
     if resume:
         thread_id = _last_thread(out)
@@ -76,7 +80,7 @@ def run_research(
         thread_id = "run-" + datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%S") + "-" + secrets.token_hex(2)
     checkpointer = sqlite_checkpointer(checkpoint_path)
     try:
-        graph = build_graph(policy, tools, budgets=budgets, checkpointer=checkpointer)
+        graph = build_graph(policy, tools, budgets=budgets, checkpointer=checkpointer, **(graph_options or {}))
         config = {"configurable": {"thread_id": thread_id}}
         if resume:
             graph_input = None

@@ -72,3 +72,22 @@ def test_a_broken_gguf_is_a_model_load_error(tmp_path):
     broken.write_bytes(b"GGUF" + b"\x00" * 64)
     with pytest.raises(ModelLoadError, match="could not load"):
         LlamaCppChatModel(model_path=str(broken))
+
+
+def test_state_snapshots_let_interleaved_branches_reuse_their_prefix():
+    """Branch A, then branch B (a different prompt), then A again: with snapshots A's prefix is
+    restored from RAM; without them it is prefilled again."""
+    prefix_a = SystemMessage(content="Branch A studies the Byzantine Empire and its capital. " * 12)
+    prefix_b = SystemMessage(content="Branch B studies photosynthesis in green plants today. " * 12)
+
+    def third_call_cached(mode: str) -> tuple[int, int]:
+        model = LlamaCppChatModel(n_ctx=2048, prefix_snapshots=mode)
+        model.invoke([prefix_a, HumanMessage(content="First question?")], max_tokens=4)
+        model.invoke([prefix_b, HumanMessage(content="Second question?")], max_tokens=4)
+        again = model.invoke([prefix_a, HumanMessage(content="Third question?")], max_tokens=4)
+        return again.usage_metadata["input_token_details"]["cache_read"], len(model.tokenize(prefix_a.content))
+
+    with_snapshots, prefix_len = third_call_cached("always")
+    without, _ = third_call_cached("off")
+    assert with_snapshots >= prefix_len
+    assert without < prefix_len / 4

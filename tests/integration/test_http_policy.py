@@ -1,0 +1,140 @@
+"""The graph over HTTP against a real OpenAI-compatible server: `stepresearch serve --engine llama-cpp`
+(llama-cpp-python's server with SmolLM2) on a free loopback port. The tests start and stop it."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import socket
+import sqlite3
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import httpx
+import pytest
+
+pytestmark = pytest.mark.integration
+
+QUESTION = "When and how did the Byzantine Empire end, and which state conquered its capital?"
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def start_server(port: int) -> subprocess.Popen:
+    process = subprocess.Popen(
+        [sys.executable, "-m", "stepresearch", "serve", "--engine", "llama-cpp", "--port", str(port), "--n-ctx", "8192"],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    deadline = time.monotonic() + 90
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"the server exited with {process.returncode}")
+        try:
+            if httpx.get(f"http://127.0.0.1:{port}/v1/models", timeout=2).status_code == 200:
+                return process
+        except httpx.HTTPError:
+            time.sleep(0.5)
+    process.kill()
+    raise RuntimeError("the server did not come up within 90 s")
+
+
+def stop(process: subprocess.Popen) -> None:
+    if process.poll() is None:
+        process.terminate()
+        try:
+            process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait(timeout=20)
+
+
+def cli(*args: str, cwd: Path) -> list[str]:
+    return [sys.executable, "-m", "stepresearch", *args]
+
+
+def env_for(tmp: Path) -> dict[str, str]:
+    env = {**os.environ, "STEPRESEARCH_CACHE_DIR": str(tmp / "cache")}
+    env.pop("TAVILY_API_KEY", None)
+    return env
+
+
+@pytest.fixture(scope="module")
+def server():
+    port = free_port()
+    process = start_server(port)
+    yield f"http://127.0.0.1:{port}/v1"
+    stop(process)
+
+
+def test_the_whole_graph_over_http(server, tmp_path):
+    out = tmp_path / "http-run"
+    result = subprocess.run(
+        cli("run", QUESTION, "--base-url", server, "--out", str(out), cwd=tmp_path),
+        capture_output=True, text=True, timeout=600, env=env_for(tmp_path), cwd=tmp_path,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr[-3000:]
+    report = (out / "report.md").read_text(encoding="utf-8")
+    record = json.loads((out / "run.json").read_text(encoding="utf-8"))
+    body, sources = report.split("\n## Sources\n")
+    cited = {int(n) for n in re.findall(r"\[(\d+)\]", body)}
+    assert len(cited) >= 2 and cited == {s["n"] for s in record["sources"]}
+    assert all(f"[{n}] " in sources for n in cited)
+    cache = record["cache"]
+    assert cache["unit"] == "chars"  # an HTTP policy cannot tokenize locally
+    assert 0.5 < cache["replay_reuse_ratio"] < 1
+    assert 0 < cache["unique_prompt_tokens"] < cache["replay_prompt_units"]
+    assert cache["server_cached_tokens"] is None  # llama-cpp-python's server does not report it
+    shown = subprocess.run(cli("cache-report", str(out), cwd=tmp_path), capture_output=True, text=True, cwd=tmp_path)
+    assert shown.returncode == 0 and "replay_reuse_ratio" in shown.stdout and "write" in shown.stdout
+
+
+def test_a_server_killed_mid_run_leaves_a_resumable_run(tmp_path):
+    port = free_port()
+    base_url = f"http://127.0.0.1:{port}/v1"
+    out = tmp_path / "killed"
+    server = start_server(port)
+    try:
+        run = subprocess.Popen(
+            cli("run", QUESTION, "--base-url", base_url, "--out", str(out), cwd=tmp_path),
+            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env_for(tmp_path), cwd=tmp_path,
+        )  # fmt: skip
+        seen = []
+        for line in run.stderr:
+            seen.append(line)
+            if line.startswith("clarify"):
+                stop(server)  # the policy dies; plan, reflect or at the latest write needs it
+                break
+        rest = run.stderr.read()
+        assert run.wait(timeout=300) == 1, "".join(seen) + rest
+    finally:
+        stop(server)
+    errors = [line for line in rest.splitlines() if line.startswith("error:")]
+    assert len(errors) == 1 and base_url in errors[0], rest
+    assert "Traceback" not in rest
+    assert f"stepresearch run --resume --out {out}" in rest
+    thread = (out / ".thread").read_text().strip()
+    with sqlite3.connect(out / "checkpoints.sqlite") as conn:
+        assert conn.execute("select count(*) from checkpoints where thread_id = ?", (thread,)).fetchone()[0] > 0
+
+    server = start_server(port)
+    try:
+        resumed = subprocess.run(
+            cli("run", "--resume", "--out", str(out), "--base-url", base_url, cwd=tmp_path),
+            capture_output=True, text=True, timeout=600, env=env_for(tmp_path), cwd=tmp_path,
+        )  # fmt: skip
+    finally:
+        stop(server)
+    assert resumed.returncode == 0, resumed.stderr[-3000:]
+    assert "clarify objective" not in resumed.stderr, "finished nodes are not redone"
+    record = json.loads((out / "run.json").read_text(encoding="utf-8"))
+    assert record["usage"]["by_node"]["clarify"]["calls"] == 1
+    assert record["usage"]["by_node"]["plan"]["calls"] == 1
+    assert record["sources"] and (out / "report.md").read_text().count("## Sources") == 1

@@ -1,0 +1,60 @@
+"""`stepresearch serve`: the commands it builds, checked through the real CLI with --dry-run."""
+
+from __future__ import annotations
+
+import shlex
+import subprocess
+import sys
+
+
+def serve(*args: str) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "stepresearch", "serve", *args], capture_output=True, text=True, timeout=120)
+
+
+def test_sglang_command_has_the_recommended_flags_and_guessed_parsers():
+    result = serve("--engine", "sglang", "--model-path", "Qwen/Qwen3-32B", "--tp", "2", "--dry-run")
+    assert result.returncode == 0, result.stderr
+    argv = shlex.split(result.stdout)
+    assert argv[1:3] == ["-m", "sglang.launch_server"]
+    for flag in ("--enable-cache-report", "--enable-metrics"):
+        assert flag in argv
+    assert argv[argv.index("--schedule-policy") + 1] == "lpm"
+    assert argv[argv.index("--tp") + 1] == "2"
+    assert argv[argv.index("--host") + 1] == "127.0.0.1"
+    assert argv[argv.index("--reasoning-parser") + 1] == "qwen3"
+    assert argv[argv.index("--tool-call-parser") + 1] == "qwen25"
+
+
+def test_parser_overrides_win():
+    result = serve("--engine", "sglang", "--model-path", "my/model", "--reasoning-parser", "deepseek-r1", "--dry-run")
+    argv = shlex.split(result.stdout)
+    assert argv[argv.index("--reasoning-parser") + 1] == "deepseek-r1"
+    assert "--tool-call-parser" not in argv
+
+
+def test_router_command_uses_cache_aware_routing():
+    result = serve("--engine", "sglang-router", "--worker-urls", "http://127.0.0.1:30000", "http://127.0.0.1:30002", "--dry-run")
+    argv = shlex.split(result.stdout)
+    assert argv[1:3] == ["-m", "sglang_router.launch_router"]
+    assert argv[argv.index("--policy") + 1] == "cache_aware"
+    assert argv[argv.index("--worker-urls") + 1 : argv.index("--worker-urls") + 3] == [
+        "http://127.0.0.1:30000",
+        "http://127.0.0.1:30002",
+    ]
+
+
+def test_llama_cpp_command_serves_the_embedded_model_on_loopback():
+    argv = shlex.split(serve("--engine", "llama-cpp", "--port", "8099", "--dry-run").stdout)
+    assert argv[1:3] == ["-m", "llama_cpp.server"]
+    assert argv[argv.index("--model") + 1].endswith("SmolLM2-135M-Instruct.Q4_1.gguf")
+    assert argv[argv.index("--host") + 1] == "127.0.0.1"
+    assert argv[argv.index("--port") + 1] == "8099"
+
+
+def test_usage_errors_exit_2():
+    missing = serve("--engine", "sglang")
+    assert missing.returncode == 2 and "--model-path" in missing.stderr and "Traceback" not in missing.stderr
+    no_workers = serve("--engine", "sglang-router")
+    assert no_workers.returncode == 2 and "--worker-urls" in no_workers.stderr
+    not_installed = serve("--engine", "sglang", "--model-path", "Qwen/Qwen3-32B")
+    assert not_installed.returncode == 2 and "pip install -e '.[sglang]'" in not_installed.stderr
