@@ -1,7 +1,7 @@
 """Assembling the nodes into a compiled LangGraph graph, with swappable nodes.
 
     clarify → plan ─Send→ search ×N → verify → reflect ─┬→ plan (gaps left, budget left)
-                                                         └→ write → END
+                                                         └→ write → validate → END
 """
 
 from __future__ import annotations
@@ -23,6 +23,7 @@ from stepresearch.nodes import (
     reflect,
     route_after_reflect,
     search,
+    validate,
     verify,
     write,
 )
@@ -38,6 +39,7 @@ DEFAULT_NODES: Mapping[str, Callable[..., dict]] = {
     "verify": verify,
     "reflect": reflect,
     "write": write,
+    "validate": validate,
 }
 
 
@@ -88,7 +90,8 @@ def build_graph(
     builder.add_edge("search", "verify")
     builder.add_edge("verify", "reflect")
     builder.add_conditional_edges("reflect", route_after_reflect, ["plan", "write"])
-    builder.add_edge("write", END)
+    builder.add_edge("write", "validate")
+    builder.add_edge("validate", END)
     graph = builder.compile(checkpointer=checkpointer, name="stepresearch")
     return graph.with_config(
         configurable={CONTEXT_KEY: context}, max_concurrency=budgets.search_concurrency, recursion_limit=200

@@ -6,6 +6,7 @@ from .context import CONTEXT_KEY, ResearchContext, get_context
 from .plan import plan
 from .reflect import reflect, route_after_reflect
 from .search import dispatch_search, search
+from .validate import validate
 from .verify import verify
 from .write import write
 
@@ -19,6 +20,7 @@ __all__ = [
     "reflect",
     "route_after_reflect",
     "search",
+    "validate",
     "verify",
     "write",
 ]

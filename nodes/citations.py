@@ -20,6 +20,7 @@ from stepresearch.text import (
     is_repeat,
     split_sentences,
     support_score,
+    vocabulary,
 )
 
 MIN_CONTENT_TOKENS = 4
@@ -55,6 +56,7 @@ def attribute(
     *,
     preferred: set[str] | None = None,
     kept: list[str] | None = None,
+    known: frozenset[str] | None = None,
 ) -> CitedSentence | None:
     """The sentence with its supporting sources, or None if nothing supports it or it is a repeat."""
     text = text.strip()
@@ -65,7 +67,7 @@ def attribute(
     if kept is not None and is_repeat(text, kept):
         return None
     ranked = sorted(
-        ((support_score(text, e.text) + (PREFERRED_BONUS if preferred and e.id in preferred else 0.0), e) for e in evidence),
+        ((support_score(text, e.text, known) + (PREFERRED_BONUS if preferred and e.id in preferred else 0.0), e) for e in evidence),
         key=lambda pair: (-pair[0], pair[1].order),
     )
     if not ranked or ranked[0][0] < SUPPORT_THRESHOLD:
@@ -95,8 +97,11 @@ def attribute_prose(
     out: list[CitedSentence] = []
     dropped = 0
     titles = [s.title for s in sources.values()]
+    known = vocabulary(s.text for s in sources.values())
     for sentence in split_sentences(strip_markers(prose, titles)):
-        cited = None if is_fragment(sentence) else attribute(sentence, evidence, sources, preferred=preferred, kept=kept)
+        cited = None if is_fragment(sentence) else attribute(
+            sentence, evidence, sources, preferred=preferred, kept=kept, known=known
+        )
         if cited is None:
             dropped += 1
             continue

@@ -1,7 +1,9 @@
 """Reflect: find the gaps, check the budgets, and either loop for another round or go write.
 
-Gaps are found deterministically: a sub-question that yielded no evidence, or
-a key claim that only one independent source (or none) supports. The policy
+Gaps are found deterministically: a key claim that independent sources
+contradict (searched again without its disputed number, to find more
+witnesses), a claim that only one independent source or none supports, or a
+sub-question that yielded no evidence. The policy
 is asked only to phrase follow-up questions for them; if its reply is unusable
 the gaps themselves become the follow-ups. The loop ends when no gaps are
 left, or when rounds, tool calls, prompt tokens or wall time run out, and the
@@ -10,6 +12,7 @@ reason is recorded in `stop_reason`.
 
 from __future__ import annotations
 
+import re
 import time
 
 from langchain_core.runnables import RunnableConfig
@@ -68,17 +71,25 @@ def route_after_reflect(state: ResearchState) -> str:
 def find_gaps(state: ResearchState) -> list[FollowUp]:
     round_no = state.get("round", 1)
     answered = {sq_id for e in state.get("evidence", []) for sq_id in e.sub_question_ids}
-    gaps = [
+    asked = [sq.text for sq in state.get("sub_questions", [])]
+    gaps: list[FollowUp] = []
+    for verdict in ("contradicted", "unsupported", "single_source"):
+        for claim in state.get("claims", []):
+            query = without_numbers(claim.text) if verdict == "contradicted" else claim.text
+            if claim.verdict == verdict and not is_repeat(query, asked + [g.text for g in gaps]):
+                parent = _parent_of(claim.supporting + claim.contradicting, state)
+                gaps.append(FollowUp(text=query, parent=parent, reason=f"claim is {verdict}"))
+    gaps += [
         FollowUp(text=sq.text, parent=sq.parent or sq.id, reason="no evidence")
         for sq in state.get("sub_questions", [])
         if sq.round == round_no and sq.id not in answered
     ]
-    asked = [sq.text for sq in state.get("sub_questions", [])]
-    for claim in state.get("claims", []):
-        if claim.verdict in ("single_source", "unsupported") and not is_repeat(claim.text, asked):
-            parent = _parent_of(claim.supporting, state)
-            gaps.append(FollowUp(text=claim.text, parent=parent, reason=f"claim is {claim.verdict}"))
     return gaps[:MAX_FOLLOW_UPS]
+
+
+def without_numbers(text: str) -> str:
+    """The claim minus its disputed figures: a query that finds every version of it."""
+    return re.sub(r"\s+", " ", re.sub(r"\b\d[\d,.]*\b", "", text)).strip(" .,")
 
 
 def merge_phrasings(gaps: list[FollowUp], phrased: list[str], question: str) -> list[FollowUp]:

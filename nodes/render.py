@@ -36,6 +36,7 @@ def render_report(report: Report, state: ResearchState) -> tuple[str, list[str]]
         lines += ["## Short answer", "", paragraph(report.short_answer), ""]
         for section in report.sections:
             lines += [f"## {section.heading}", "", paragraph(section.sentences), ""]
+        lines += disagreement_section(state.get("claims", []), cite)
         lines += method_section(state)
         lines += verification_section(state.get("claims", []), cite)
     lines += ["## Sources", ""]
@@ -71,6 +72,24 @@ def empty_body(state: ResearchState) -> list[str]:
     notes = state.get("notes", [])
     if notes:
         lines += ["", "## Notes on this run", ""] + [f"- {note}" for note in notes]
+    return lines + [""]
+
+
+def disagreement_section(claims: list[Claim], cite) -> list[str]:
+    """Every contradiction, stated with both sides cited: each side's sentence quoted from its source."""
+    disputed = [c for c in claims if c.verdict == "contradicted" and c.supporting and c.contradicting]
+    if not disputed:
+        return []
+    lines = ["## Where sources disagree", ""]
+    shown: set[frozenset[str]] = set()
+    for claim in disputed:
+        pair = frozenset([claim.supporting[0], claim.contradicting[0]])
+        if pair in shown:
+            continue  # the same two witnesses disagreeing, seen from the other side
+        shown.add(pair)
+        one_side = with_marks(claim.text, cite(claim.supporting[:1]))
+        other_side = with_marks(claim.counter_evidence[0], cite(claim.contradicting[:1]))
+        lines.append(f"- {one_side} Another source disagrees: {other_side}")
     return lines + [""]
 
 

@@ -4,6 +4,7 @@ from .graph_state import ResearchState, SearchBranch
 from .models import (
     Budgets,
     CallUsage,
+    CitationStats,
     CitedSentence,
     Claim,
     Evidence,
@@ -22,6 +23,7 @@ from .models import (
 __all__ = [
     "Budgets",
     "CallUsage",
+    "CitationStats",
     "CitedSentence",
     "Claim",
     "Evidence",

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated, TypedDict
 
-from .models import Claim, Evidence, FollowUp, PromptRecord, Report, ResearchBrief, Source, SubQuestion, Usage
+from .models import CitationStats, Claim, Evidence, FollowUp, PromptRecord, Report, ResearchBrief, Source, SubQuestion, Usage
 from .reducers import (
     add_ints,
     append,
@@ -27,6 +27,7 @@ class ResearchState(TypedDict, total=False):
     claims: list[Claim]
     follow_ups: list[FollowUp]
     report: Report
+    citations: CitationStats
     tool_calls: Annotated[int, add_ints]
     usage: Annotated[Usage, merge_usage]
     prompts: Annotated[list[PromptRecord], append]

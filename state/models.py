@@ -84,7 +84,8 @@ class Claim(BaseModel):
     verdict: Verdict
     supporting: list[str] = Field(default_factory=list)
     contradicting: list[str] = Field(default_factory=list)
-    evidence: list[str] = Field(default_factory=list)
+    evidence: list[str] = Field(default_factory=list, description="Quoted sentences that support the claim.")
+    counter_evidence: list[str] = Field(default_factory=list, description="Quoted sentences that contradict it.")
 
 
 class CitedSentence(BaseModel):
@@ -108,6 +109,17 @@ class Report(BaseModel):
     cited_source_ids: list[str] = Field(default_factory=list, description="In the order of their numbers [1], [2], ...")
     markdown: str = ""
     empty: bool = False
+
+
+class CitationStats(BaseModel):
+    """What the citation validator found and repaired."""
+
+    total: int = 0
+    valid: int = 0
+    reattributed: int = 0
+    removed: int = 0
+    phantom: int = Field(default=0, description="Marks that pointed at nothing retrieved (all repaired).")
+    unsupported_sentences: int = 0
 
 
 class CallUsage(BaseModel):

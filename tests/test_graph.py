@@ -22,7 +22,8 @@ def test_full_graph_produces_a_cited_report(policy, docs_tool):
     assert len(report.cited_source_ids) >= 2
     assert [sq.id for sq in state["sub_questions"] if sq.round == 1] == ["r1q1", "r1q2", "r1q3"]
     assert len(state["sources"]) == len({s.uri for s in state["sources"].values()}) == 3
-    assert set(state["timings"]) == {"clarify", "plan", "search", "verify", "reflect", "write"}
+    assert set(state["timings"]) == {"clarify", "plan", "search", "verify", "reflect", "write", "validate"}
+    assert state["citations"].total > 0 and state["citations"].phantom == 0
     assert state["usage"].by_node["write"].calls >= 2
 
 
@@ -114,5 +115,5 @@ def test_interactive_clarify_pauses_and_resumes_with_the_answer(tmp_path, policy
 
 def test_mermaid_export_names_every_node(policy, docs_tool):
     text = mermaid(build_graph(policy, [docs_tool]))
-    for node in ("clarify", "plan", "search", "verify", "reflect", "write"):
+    for node in ("clarify", "plan", "search", "verify", "reflect", "write", "validate"):
         assert node in text

@@ -11,6 +11,7 @@ from fakes import ScriptedPolicy, list_tool
 
 from stepresearch.nodes import CONTEXT_KEY, ResearchContext, clarify, dispatch_search, plan, reflect, search, verify, write
 from stepresearch.nodes.clarify import ASSUMED_NOTE
+from stepresearch.nodes.verify import ClaimChecker
 from stepresearch.state import Budgets, Claim, Evidence, ResearchBrief, Source, SubQuestion, stable_source_id
 from stepresearch.state.reducers import merge_evidence, merge_sources
 from stepresearch.tools import as_search_tool
@@ -166,25 +167,57 @@ def _src(uri: str, text: str, origin: str | None = None) -> Source:
     return Source(id=stable_source_id(uri), title=uri, uri=uri, text=text, tool="t", origin=origin or uri, order=uri)
 
 
-def test_verify_counts_independent_origins_not_documents(policy):
-    claim_text = "The Ottoman Empire conquered Constantinople in 1453."
-    a = _src("doc:a", claim_text)
-    a_copy = _src("doc:a-mirror", claim_text, origin="doc:a")  # same origin: not independent
-    b = _src("doc:b", "In 1453 the Ottoman Empire conquered Constantinople after a siege.")
-    lone = _src("doc:c", "The Byzantine Empire was the continuation of the Roman Empire in the east.")
-    evidence = [
-        Evidence(id=f"{a.id}#0", source_id=a.id, sub_question_ids=["r1q1"], text=claim_text, score=1, order="1"),
-        Evidence(id=f"{lone.id}#0", source_id=lone.id, sub_question_ids=["r1q2"], text=lone.text, score=1, order="2"),
-    ]
-    only_copy = verify({"sources": {a.id: a, a_copy.id: a_copy}, "evidence": evidence[:1]}, config_for(policy))
-    assert only_copy["claims"][0].verdict == "single_source"
-    full = verify(
-        {"sources": {s.id: s for s in (a, a_copy, b, lone)}, "evidence": evidence}, config_for(policy)
-    )["claims"]
-    by_text = {c.text: c for c in full}
-    assert by_text[claim_text].verdict == "supported"
-    assert set(by_text[claim_text].supporting) == {a.id, a_copy.id, b.id}
-    assert by_text[lone.text].verdict == "single_source"
+FIRE = "The Great Fire of Kelmar destroyed the old town in 1666."
+
+
+def test_independent_agreeing_sources_support_a_claim_and_copies_do_not_count():
+    a = _src("doc:a", FIRE + " It started in a bakery on Pudding Lane.")
+    copy = _src("doc:copy", FIRE + " It started in a bakery on Pudding Lane.")  # another file, same text
+    same_origin = _src("doc:a#2", "The Great Fire of Kelmar destroyed the old town in 1666.", origin="doc:a")
+    b = _src("doc:b", "In 1666 the Great Fire of Kelmar destroyed the old town and its harbour.")
+    only_copies = ClaimChecker({s.id: s for s in (a, copy, same_origin)})
+    assert only_copies.check(FIRE, None, 0)[0].verdict == "single_source"
+    claim, _ = ClaimChecker({s.id: s for s in (a, copy, b)}).check(FIRE, None, 0)
+    assert claim.verdict == "supported"
+    assert set(claim.supporting) == {a.id, copy.id, b.id}
+    assert len(claim.evidence) == 2  # one quote per independent witness
+
+
+def test_a_different_year_for_the_same_event_is_a_contradiction():
+    a = _src("doc:a", FIRE)
+    b = _src("doc:b", "The Great Fire of Kelmar destroyed the old town in 1667, after a dry summer.")
+    claim, _ = ClaimChecker({a.id: a, b.id: b}).check(FIRE, None, 0)
+    assert claim.verdict == "contradicted"
+    assert claim.supporting == [a.id] and claim.contradicting == [b.id]
+    assert "1667" in claim.counter_evidence[0]
+
+
+def test_a_negated_restatement_goes_to_the_policy_judge():
+    a = _src("doc:a", "The harbour of Kelmar was rebuilt in stone by the guilds.")
+    b = _src("doc:b", "The harbour of Kelmar was not rebuilt in stone by the guilds.")
+    checker = ClaimChecker({a.id: a, b.id: b})
+    text = "The harbour of Kelmar was rebuilt in stone by the guilds."
+    refuted, used = checker.check(text, lambda claim, window: "refutes", 3)
+    assert refuted.verdict == "contradicted" and refuted.contradicting == [b.id] and used == 1
+    kept, _ = checker.check(text, lambda claim, window: "unrelated", 3)
+    assert kept.verdict == "single_source"
+    unjudged, used = checker.check(text, lambda claim, window: "refutes", 0)
+    assert unjudged.verdict == "single_source" and used == 0
+
+
+def test_verify_keeps_only_grounded_policy_claims():
+    sources = {s.id: s for s in (_src("doc:a", FIRE), _src("doc:b", "In 1666 the Great Fire of Kelmar destroyed the old town."))}
+    first = next(iter(sources.values()))
+    evidence = [Evidence(id=f"{first.id}#0", source_id=first.id, sub_question_ids=["r1q1"], text=FIRE, score=1, order="1")]
+    fake = ScriptedPolicy(replies={
+        "claims": json.dumps({"claims": ["The Great Fire of Kelmar destroyed the old town in 1666.", "Kelmar is on Mars."]}),
+    })  # fmt: skip
+    state = {"question": "When did the Great Fire of Kelmar happen?", "sources": sources, "evidence": evidence}
+    claims = verify(state, config_for(fake))["claims"]
+    texts = [c.text for c in claims]
+    assert not any("Mars" in t for t in texts)
+    assert texts.count(FIRE) == 1  # the policy's copy of an extracted claim is a repeat
+    assert claims[0].verdict == "supported"
 
 
 # reflect ---------------------------------------------------------------------------------------------

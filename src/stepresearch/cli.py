@@ -74,6 +74,11 @@ def build_parser() -> argparse.ArgumentParser:
     report.add_argument("run_dir", type=Path)
     report.set_defaults(handler=cmd_cache_report)
 
+    check = sub.add_parser("verify", help="re-run the citation validator over a run's report.md")
+    check.add_argument("run_dir", type=Path)
+    check.add_argument("--fix", action="store_true", help="write the repaired report back to report.md")
+    check.set_defaults(handler=cmd_verify)
+
     serve = sub.add_parser("serve", help="start a policy server on 127.0.0.1")
     serve.add_argument("--engine", choices=["llama-cpp", "sglang", "sglang-router"], default="llama-cpp")
     serve.add_argument("--port", type=_positive_int, default=None, help="default 8080, 30000 (sglang), 30001 (router)")
@@ -195,6 +200,38 @@ def cmd_cache_report(args: argparse.Namespace, console: Console) -> int:
     out.print(f"unique_prompt_tokens: {cache['unique_prompt_tokens']} ({unit})")
     out.print(f"server_cached_tokens: {'null (the policy reports none)' if server is None else server}")
     return 0
+
+
+def cmd_verify(args: argparse.Namespace, console: Console) -> int:
+    """Exit 1 if any citation is a phantom (points at nothing retrieved), else 0."""
+    import json
+
+    from stepresearch.nodes.citation_check import validate_markdown
+    from stepresearch.runner import SOURCES_FILE
+    from stepresearch.state import Source
+
+    report_path = args.run_dir / "report.md"
+    try:
+        markdown = report_path.read_text(encoding="utf-8")
+        raw = json.loads((args.run_dir / SOURCES_FILE).read_text(encoding="utf-8"))
+        sources = [Source(**s) for s in raw]
+    except FileNotFoundError as exc:
+        raise UsageError(f"{args.run_dir} is not a run folder: {exc.filename} is missing") from None
+    except (ValueError, TypeError) as exc:
+        raise UsageError(f"{args.run_dir / SOURCES_FILE} is not a valid sources file: {exc}") from None
+    result = validate_markdown(markdown, sources)
+    stats = result.stats
+    out = Console(highlight=False)
+    out.print(
+        f"citations: {stats.total} total, {stats.valid} valid, {stats.reattributed} re-attributed, "
+        f"{stats.removed} removed, {stats.phantom} phantom; {stats.unsupported_sentences} unsupported sentence(s)"
+    )
+    for sentence in result.unverified:
+        out.print(f"  unverified: {escape(sentence)}")
+    if args.fix and result.markdown != markdown:
+        report_path.write_text(result.markdown, encoding="utf-8")
+        out.print(f"repaired: {escape(str(report_path))}")
+    return 1 if stats.phantom else 0
 
 
 def cmd_serve(args: argparse.Namespace, console: Console) -> int:

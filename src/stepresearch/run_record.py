@@ -39,6 +39,7 @@ def run_record(state: ResearchState, *, total_s: float, thread_id: str, extra: d
             "calls": total.calls if total else 0,
             "by_node": {node: u.model_dump() for node, u in (usage.by_node.items() if usage else [])},
         },
+        "citations": state["citations"].model_dump() if state.get("citations") else None,
         "cache": cache_figures(state.get("prompts", []), usage),
         "timings": {"total_s": round(total_s, 3), "by_node": state.get("timings", {})},
         "tool_calls": state.get("tool_calls", 0),

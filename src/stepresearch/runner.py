@@ -1,6 +1,7 @@
 """Running one research question end to end into a run folder, durably.
 
-The run folder holds `report.md`, `run.json` and `checkpoints.sqlite`. Every
+The run folder holds `report.md`, `run.json`, `sources.json` (the text of every
+retrieved source, so the report can be re-verified later) and `checkpoints.sqlite`. Every
 super-step is checkpointed, so a run that dies (a killed process, a policy
 server gone away) keeps its progress and `resume=True` continues it without
 redoing finished nodes.
@@ -30,6 +31,7 @@ log = structlog.get_logger(__name__)
 
 MAX_QUESTION_CHARS = 4000
 THREAD_FILE = ".thread"
+SOURCES_FILE = "sources.json"  # every retrieved source with its text, for `stepresearch verify`
 
 # on_event(kind, node, payload): kind is "start" when a node starts, "update" when it returns.
 EventHandler = Callable[[str, str, Any], None]
@@ -105,6 +107,8 @@ def run_research(
 
     report_path = out / "report.md"
     run_json_path = out / "run.json"
+    sources = [s.model_dump(include={"id", "title", "uri", "text", "tool", "origin"}) for s in final.get("sources", {}).values()]
+    (out / SOURCES_FILE).write_text(json.dumps(sources, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
     report = final.get("report")
     report_path.write_text(report.markdown if report else "", encoding="utf-8")
     record = run_record(final, total_s=total_s, thread_id=thread_id, extra=extra_record)

@@ -28,9 +28,11 @@ STOPWORDS = frozenset(
     should so some such than that the their theirs them themselves then there these they this those
     through to too under until up very was we were what when where which while who whom why will with
     would you your yours yourself yourselves one ones many much may might must shall upon via within
-    without whether yet s t""".split()
+    without whether yet s t however also although though thus therefore moreover furthermore including
+    especially particularly several various another others whose""".split()
 )
 
+_NEGATION = re.compile(r"\b(?:not|never|no|none|neither|nor|without|cannot)\b|n't\b", re.IGNORECASE)
 _TOKEN = re.compile(r"[A-Za-z0-9][A-Za-z0-9'\-]*")
 _NUMBER = re.compile(r"\b\d[\d,.]*\b")
 _ABBREVIATIONS = frozenset({"mr", "mrs", "ms", "dr", "st", "vs", "etc", "e.g", "i.e", "jr", "sr", "ca", "c", "u.s", "approx"})
@@ -73,7 +75,44 @@ def names(text: str) -> set[str]:
 
 
 def split_sentences(text: str) -> list[str]:
-    """Split prose into sentences without breaking on common abbreviations or initials."""
+    """Split prose into sentences without breaking on common abbreviations or initials.
+
+    Paragraph breaks, and line breaks after a line with no closing punctuation
+    (a heading, a title line), always end a sentence; Markdown heading marks go.
+    """
+    out: list[str] = []
+    for block in _blocks(text):
+        out.extend(_split_block(block))
+    return out
+
+
+def _blocks(text: str) -> list[str]:
+    """Paragraphs, with headings and short title lines split off; hard-wrapped lines stay joined."""
+    lines = [raw.strip() for raw in text.splitlines()] or [text]
+    blocks: list[str] = []
+    current: list[str] = []
+    for i, line in enumerate(lines):
+        if not line:
+            if current:
+                blocks.append(" ".join(current))
+                current = []
+            continue
+        heading = line.startswith("#")
+        line = re.sub(r"^#{1,6}\s+", "", line)
+        following = next((later for later in lines[i + 1 :] if later), "")
+        title_line = (
+            line[-1:] not in ".!?:;,\"')”" and len(line.split()) <= 8 and following[:1].isupper()
+        )
+        current.append(line)
+        if heading or title_line:
+            blocks.append(" ".join(current))
+            current = []
+    if current:
+        blocks.append(" ".join(current))
+    return blocks
+
+
+def _split_block(text: str) -> list[str]:
     text = re.sub(r"\s+", " ", text).strip()
     if not text:
         return []
@@ -92,11 +131,22 @@ def split_sentences(text: str) -> list[str]:
     return [p for p in pieces if p]
 
 
-def support_score(sentence: str, passage: str) -> float:
-    """Share of the sentence's content tokens found in the passage, halved if a number is missing.
+def vocabulary(texts) -> frozenset[str]:
+    """Every content token of the given texts: what the retrieved sources can vouch for at all."""
+    out: set[str] = set()
+    for text in texts:
+        out.update(_content_tokens(text))
+    return frozenset(out)
 
-    Lexical on purpose: it is cheap, explainable, and cannot be talked into
-    accepting a sentence the passage does not contain the words for.
+
+def support_score(sentence: str, passage: str, known: frozenset[str] | None = None) -> float:
+    """Share of the sentence's content tokens found in the passage, with penalties.
+
+    Halved if the sentence has a number or a name the passage lacks, or a
+    negation the passage lacks; cut by 0.7 if it uses a word that no retrieved
+    source uses at all (`known`), since such a word asserts something no source
+    says. Lexical on purpose: it is cheap, explainable, and cannot be talked
+    into accepting a sentence the passage does not contain the words for.
     """
     claim = set(_content_tokens(sentence))
     if not claim:
@@ -108,6 +158,10 @@ def support_score(sentence: str, passage: str) -> float:
     passage_words = {w.lower() for w in _TOKEN.findall(passage)}
     if names(sentence) - passage_words:
         score *= 0.5
+    if _NEGATION.search(sentence) and not _NEGATION.search(passage):
+        score *= 0.5
+    if known is not None and claim - known:
+        score *= 0.7
     return round(score, 4)
 
 

@@ -1,0 +1,194 @@
+"""The citation validator: every `[n]` must resolve to a retrieved source that supports its text.
+
+It works on the report's Markdown, so it can re-check a report after a person
+edits it (`stepresearch verify RUN_DIR`). For each group of marks (`[1]` or
+`[1][3]`) the text it covers is the stretch since the previous group, or the
+sentence start; a leading label ending in a colon ("Another source disagrees:")
+is not part of the claim. Each mark is:
+
+- valid, when its source's text supports the covered text (`SUPPORT_THRESHOLD`);
+- re-attributed, when it does not but another retrieved source does;
+- removed, when no retrieved source does; a sentence left with no mark is then
+  marked *(unverified)*.
+
+A mark whose number is not in the `## Sources` list, or whose source was never
+retrieved, is a phantom: it is always re-attributed or removed. Table rows (the
+Verification table) are only checked for phantoms, since their "against"
+column cites sources that by design do not support the claim. At the end the
+marks are renumbered by first appearance and the `## Sources` list rebuilt.
+"""
+
+from __future__ import annotations
+
+import re
+
+from pydantic import BaseModel, Field
+
+from stepresearch.state import CitationStats, Source
+from stepresearch.text import SUPPORT_THRESHOLD, split_sentences, support_score, vocabulary
+
+UNVERIFIED = "*(unverified)*"
+_GROUP = re.compile(r"(?:\s*\[\d+\])+")
+_MARK = re.compile(r"\[(\d+)\]")
+_SOURCE_LINE = re.compile(r"^\[(\d+)\]\s+(.*?)\s+—\s+(\S+)\s*$")
+WINDOW_SENTENCES = 3
+
+
+class ValidationResult(BaseModel):
+    markdown: str
+    stats: CitationStats
+    cited_source_ids: list[str]
+    unverified: list[str] = Field(default_factory=list)
+
+
+class _Support:
+    """Best support score of a text against each source, by sentence windows, memoised."""
+
+    def __init__(self, sources: list[Source]) -> None:
+        self.sources = sources
+        self.windows = {s.id: _windows(s.text) for s in sources}
+        self.known = vocabulary(s.text for s in sources)
+        self._memo: dict[tuple[str, str], float] = {}
+
+    def score(self, text: str, source_id: str) -> float:
+        key = (text, source_id)
+        if key not in self._memo:
+            windows = self.windows.get(source_id, [])
+            self._memo[key] = max((support_score(text, w, self.known) for w in windows), default=0.0)
+        return self._memo[key]
+
+    def best(self, text: str) -> tuple[str | None, float]:
+        scored = [(self.score(text, s.id), s.id) for s in self.sources]
+        score, source_id = max(scored, default=(0.0, None))
+        return (source_id, score) if score >= SUPPORT_THRESHOLD else (None, score)
+
+
+def validate_markdown(markdown: str, sources: list[Source]) -> ValidationResult:
+    body, listed = _split(markdown)
+    by_uri = {s.uri: s for s in sources}
+    by_id = {s.id: s for s in sources}
+    number_to_id: dict[int, str] = {}
+    for n, uri in listed.items():
+        if uri in by_uri:
+            number_to_id[n] = by_uri[uri].id
+    support = _Support(sources)
+    stats = CitationStats()
+    unverified: list[str] = []
+    out_lines = []
+    for line in body.split("\n"):
+        if line.lstrip().startswith("|"):
+            out_lines.append(_check_table_line(line, number_to_id, stats))
+        elif line.lstrip().startswith("#") or not _MARK.search(line):
+            out_lines.append(line)
+        else:
+            out_lines.append(_check_prose_line(line, number_to_id, support, stats, unverified))
+    text, order = _renumber("\n".join(out_lines))
+    cited = [sid for sid in order if sid in by_id]
+    sources_block = "\n".join(f"[{i}] {by_id[sid].title} — {by_id[sid].uri}" for i, sid in enumerate(cited, start=1))
+    markdown_out = text.rstrip() + "\n\n## Sources\n\n" + (sources_block or "No sources are cited.") + "\n"
+    return ValidationResult(markdown=markdown_out, stats=stats, cited_source_ids=cited, unverified=unverified)
+
+
+def _check_prose_line(
+    line: str, number_to_id: dict[int, str], support: _Support, stats: CitationStats, unverified: list[str]
+) -> str:
+    prefix = re.match(r"^\s*(?:[-*]\s+)?", line).group(0)
+    sentences = split_sentences(line[len(prefix) :])
+    rebuilt = []
+    for sentence in sentences:
+        if not _MARK.search(sentence):
+            rebuilt.append(sentence)
+            continue
+        pieces, kept_any, last = [], False, 0
+        for group in _GROUP.finditer(sentence):
+            covered = sentence[last : group.start()]
+            claim = _claim_text(covered)
+            ids: list[str] = []
+            for n in (int(m) for m in _MARK.findall(group.group(0))):
+                stats.total += 1
+                source_id = number_to_id.get(n)
+                if source_id is None:
+                    stats.phantom += 1
+                if source_id is not None and support.score(claim, source_id) >= SUPPORT_THRESHOLD:
+                    stats.valid += 1
+                    chosen = source_id
+                else:
+                    chosen, _ = support.best(claim)
+                    if chosen is None:
+                        stats.removed += 1
+                        continue
+                    stats.reattributed += 1
+                if chosen not in ids:
+                    ids.append(chosen)
+            kept_any = kept_any or bool(ids)
+            pieces.append(covered + (" " + "".join(f"[@{sid}]" for sid in ids) if ids else ""))
+            last = group.end()
+        tail = sentence[last:]
+        fixed = "".join(pieces) + tail
+        if not kept_any:
+            stats.unsupported_sentences += 1
+            unverified.append(_claim_text(fixed))
+            fixed = _mark_unverified(fixed)
+        rebuilt.append(fixed)
+    return prefix + " ".join(rebuilt)
+
+
+def _check_table_line(line: str, number_to_id: dict[int, str], stats: CitationStats) -> str:
+    def repair(match: re.Match) -> str:
+        stats.total += 1
+        source_id = number_to_id.get(int(match.group(1)))
+        if source_id is None:
+            stats.phantom += 1
+            stats.removed += 1
+            return ""
+        stats.valid += 1
+        return f"[@{source_id}]"
+
+    return _MARK.sub(repair, line)
+
+
+def _renumber(text: str) -> tuple[str, list[str]]:
+    """Turn the internal `[@id]` marks into [1], [2], … by first appearance."""
+    order: list[str] = []
+
+    def number(match: re.Match) -> str:
+        source_id = match.group(1)
+        if source_id not in order:
+            order.append(source_id)
+        return f"[{order.index(source_id) + 1}]"
+
+    return re.sub(r"\[@([^\]]+)\]", number, text), order
+
+
+def _split(markdown: str) -> tuple[str, dict[int, str]]:
+    head, sep, tail = markdown.partition("\n## Sources\n")
+    listed: dict[int, str] = {}
+    if sep:
+        for line in tail.splitlines():
+            match = _SOURCE_LINE.match(line.strip())
+            if match:
+                listed[int(match.group(1))] = match.group(3)
+    return head, listed
+
+
+def _claim_text(covered: str) -> str:
+    text = _MARK.sub("", covered).strip(" \t-—–:;,")
+    if ": " in text:
+        text = text.rsplit(": ", 1)[1]
+    return text.strip()
+
+
+def _mark_unverified(sentence: str) -> str:
+    sentence = re.sub(r"\s+([.!?])", r"\1", sentence.rstrip())
+    if UNVERIFIED in sentence:
+        return sentence
+    if sentence[-1:] in ".!?":
+        return f"{sentence[:-1]} {UNVERIFIED}{sentence[-1]}"
+    return f"{sentence} {UNVERIFIED}"
+
+
+def _windows(text: str) -> list[str]:
+    sentences = split_sentences(text)
+    if not sentences:
+        return []
+    return [" ".join(sentences[i : i + WINDOW_SENTENCES]) for i in range(max(1, len(sentences) - WINDOW_SENTENCES + 1))]
