@@ -83,9 +83,9 @@ def fallback_sub_questions(brief: ResearchBrief) -> list[str]:
     out = [c[0].upper() + c[1:] + "?" for c in clauses if len(content_tokens(c)) >= 2]
     subject = (brief.topics or brief.key_terms[:2] or [brief.question.rstrip("?")])[0]
     out += [
-        f"What is the background of {subject}?",
-        f"What were the main causes and consequences of {subject}?",
-        f"Which people, places and dates are central to {subject}?",
+        f"What are the key facts and dates about {subject}?",
+        f"Why is {subject} significant?",
+        f"Which people and places are connected with {subject}?",
         f"How do sources describe {subject}?",
     ]
     unique: list[str] = []

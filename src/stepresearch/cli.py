@@ -30,7 +30,7 @@ def main(argv: list[str] | None = None) -> int:
     console = Console(stderr=True, highlight=False, soft_wrap=True)
     from stepresearch.logging import configure
 
-    configure(json_lines=getattr(args, "log_json", False), verbose=getattr(args, "verbose", False))
+    configure(json_lines=getattr(args, "log_json", False), verbose=getattr(args, "verbose", False), console=console)
     try:
         return int(args.handler(args, console) or 0)
     except UsageError as exc:

@@ -33,7 +33,7 @@ STOPWORDS = frozenset(
 )
 
 _NEGATION = re.compile(r"\b(?:not|never|no|none|neither|nor|without|cannot)\b|n't\b", re.IGNORECASE)
-_TOKEN = re.compile(r"[A-Za-z0-9][A-Za-z0-9'\-]*")
+_TOKEN = re.compile(r"[^\W_][\w'\-]*")  # Unicode letters and digits: "Orléans" is one word
 _NUMBER = re.compile(r"\b\d[\d,.]*\b")
 _ABBREVIATIONS = frozenset({"mr", "mrs", "ms", "dr", "st", "vs", "etc", "e.g", "i.e", "jr", "sr", "ca", "c", "u.s", "approx"})
 _SENTENCE_END = re.compile(r"(?<=[.!?])[\"')\]]*\s+(?=[\"'(\[]?[A-Z0-9])")
@@ -68,8 +68,8 @@ def names(text: str) -> set[str]:
     """Capitalised words that are not sentence-initial: the named entities a claim depends on."""
     found = set()
     for sentence in re.split(r"(?<=[.!?])\s+", text):
-        for word in re.findall(r"[A-Za-z][\w'\-]*", sentence)[1:]:
-            if word[0].isupper() and word.lower() not in STOPWORDS:
+        for word in _TOKEN.findall(sentence)[1:]:
+            if word[0].isupper() and word.lower().strip("'-") not in STOPWORDS:
                 found.add(word.lower())
     return found
 
