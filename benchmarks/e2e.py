@@ -31,7 +31,10 @@ QUESTIONS: list[tuple[str, set[str]]] = [
         {"Fall of Constantinople", "Byzantine Empire", "Ottoman Empire"},
     ),
     ("What caused the French Revolution, and what happened to Louis XVI?", {"French Revolution", "Louis XVI"}),
-    ("How does photosynthesis work, and what role does chlorophyll play?", {"Photosynthesis", "Chlorophyll", "Chloroplast"}),
+    (
+        "How does photosynthesis work, and what role does chlorophyll play?",
+        {"Photosynthesis", "Chlorophyll", "Chloroplast"},
+    ),
     ("What did Marie Curie discover, and why did it matter?", {"Marie Curie", "Radium", "Polonium"}),
     ("How did the Apollo program land astronauts on the Moon?", {"Apollo program", "Apollo 11", "Saturn V"}),
 ]
@@ -76,7 +79,11 @@ def main(argv: list[str] | None = None) -> int:
         print(f"q{i} done in {wall:.1f} s: {question}", file=sys.stderr)
 
     print(f"setup (load model + open index): {setup_s:.2f} s\n")
-    print("| q | wall s | " + " | ".join(f"{n} s" for n in NODES) + " | prompt tok | cached tok | computed / cold prefill | completion tok | relevant found | cited |")
+    print(
+        "| q | wall s | "
+        + " | ".join(f"{n} s" for n in NODES)
+        + " | prompt tok | cached tok | computed / cold prefill | completion tok | relevant found | cited |"
+    )
     print("|---" * (len(NODES) + 8) + "|")
     for r in rows:
         computed = r["prompt"] - r["cached"]
@@ -93,8 +100,10 @@ def main(argv: list[str] | None = None) -> int:
     busy_total = sum(busy.values()) or 1.0
     print()
     print(f"median wall time: {statistics.median(walls):.1f} s (max {max(walls):.1f} s) over {len(rows)} questions")
-    print(f"prefix reuse: {cached}/{prompt} prompt tokens served from the KV cache; "
-          f"prefill computed is {(prompt - cached) / max(prompt, 1):.2f}x of a cache-less engine's")
+    print(
+        f"prefix reuse: {cached}/{prompt} prompt tokens served from the KV cache; "
+        f"prefill computed is {(prompt - cached) / max(prompt, 1):.2f}x of a cache-less engine's"
+    )
     print("share of node time: " + ", ".join(f"{n} {busy[n] / busy_total:.0%}" for n in NODES))
     found = sum(r["relevant_found"] for r in rows)
     wanted = sum(r["relevant"] for r in rows)

@@ -30,7 +30,9 @@ from stepresearch.text import split_sentences
 from stepresearch.tools import folder_search_tool, wiki_search_tool
 
 PLANTED = Path(__file__).resolve().parents[1] / "tests" / "data" / "planted"
-PLANTED_QUESTION = "When did the Great Fire of Kelmar destroy the old town, where did it start, and how long did it burn?"
+PLANTED_QUESTION = (
+    "When did the Great Fire of Kelmar destroy the old town, where did it start, and how long did it burn?"
+)
 FACTUAL_SECTIONS = re.compile(r"^## (?!Scope and method|Verification|Sources)")
 
 
@@ -60,7 +62,9 @@ def main(argv: list[str] | None = None) -> int:
     wiki = [wiki_search_tool()]
     runs = [(q, wiki) for q, _ in QUESTIONS[: args.questions]] + [(PLANTED_QUESTION, [folder_search_tool(PLANTED)])]
     out = Path(tempfile.mkdtemp(prefix="stepresearch-faith-"))
-    print("| run | citations | valid | re-attributed | removed | phantom | claims by verdict | factual sentences cited | policy sentences kept |")
+    print(
+        "| run | citations | valid | re-attributed | removed | phantom | claims by verdict | factual sentences cited | policy sentences kept |"
+    )
     print("|---|---|---|---|---|---|---|---|---|")
     all_total = all_cited = phantoms = 0
     for i, (question, tools) in enumerate(runs, start=1):
@@ -86,7 +90,9 @@ def main(argv: list[str] | None = None) -> int:
         print(f"run {label} done", file=sys.stderr)
     print()
     print(f"phantom citations across all runs: {phantoms} (target 0)")
-    print(f"factual sentences with a supporting citation: {all_cited}/{all_total} = {all_cited / max(all_total, 1):.0%} (target >= 80%)")
+    print(
+        f"factual sentences with a supporting citation: {all_cited}/{all_total} = {all_cited / max(all_total, 1):.0%} (target >= 80%)"
+    )
     return 0
 
 

@@ -36,7 +36,9 @@ def run_arm(layout: str, questions: list[str], out: Path) -> dict[str, float]:
     totals = {"prompt": 0, "cached": 0, "replay_units": 0, "replay_reused": 0, "unique": 0, "wall_s": 0.0, "calls": 0}
     for i, question in enumerate(questions, start=1):
         began = time.perf_counter()
-        result = run_research(question, out / layout / f"q{i}", policy=policy, tools=tools, graph_options={"prompt_layout": layout})
+        result = run_research(
+            question, out / layout / f"q{i}", policy=policy, tools=tools, graph_options={"prompt_layout": layout}
+        )
         totals["wall_s"] += time.perf_counter() - began
         cache = run_record(result.state, total_s=0.0, thread_id="")["cache"]
         usage = result.state["usage"].total
@@ -46,7 +48,10 @@ def run_arm(layout: str, questions: list[str], out: Path) -> dict[str, float]:
         totals["replay_units"] += cache["replay_prompt_units"]
         totals["replay_reused"] += round(cache["replay_reuse_ratio"] * cache["replay_prompt_units"])
         totals["unique"] += cache["unique_prompt_tokens"]
-        print(f"{layout} q{i}: {time.perf_counter() - began:.1f} s, reuse {cache['replay_reuse_ratio']:.2f}", file=sys.stderr)
+        print(
+            f"{layout} q{i}: {time.perf_counter() - began:.1f} s, reuse {cache['replay_reuse_ratio']:.2f}",
+            file=sys.stderr,
+        )
     totals["computed"] = totals["prompt"] - totals["cached"]
     totals["reuse"] = totals["replay_reused"] / max(totals["replay_units"], 1)
     return totals
@@ -78,9 +83,11 @@ def main(argv: list[str] | None = None) -> int:
     row("prefill tokens computed by llama.cpp", "computed")
     row("wall time, s", "wall_s", "{:.1f}")
     print()
-    print(f"ours: computed prefill is {ours['computed'] / max(ours['unique'], 1):.2f}x unique_prompt_tokens "
-          f"(target <= 1.3); replay reuse {ours['reuse']:.3f} (target >= 0.85); "
-          f"naive computes {naive['computed'] / max(ours['computed'], 1):.2f}x our prefill (target >= 3)")
+    print(
+        f"ours: computed prefill is {ours['computed'] / max(ours['unique'], 1):.2f}x unique_prompt_tokens "
+        f"(target <= 1.3); replay reuse {ours['reuse']:.3f} (target >= 0.85); "
+        f"naive computes {naive['computed'] / max(ours['computed'], 1):.2f}x our prefill (target >= 3)"
+    )
     return 0
 
 

@@ -1,7 +1,7 @@
 """Assembling the nodes into a compiled LangGraph graph, with swappable nodes.
 
-    clarify → plan ─Send→ search ×N → verify → reflect ─┬→ plan (gaps left, budget left)
-                                                         └→ write → validate → END
+clarify → plan ─Send→ search ×N → verify → reflect ─┬→ plan (gaps left, budget left)
+                                                     └→ write → validate → END
 """
 
 from __future__ import annotations

@@ -67,7 +67,10 @@ def attribute(
     if kept is not None and is_repeat(text, kept):
         return None
     ranked = sorted(
-        ((support_score(text, e.text, known) + (PREFERRED_BONUS if preferred and e.id in preferred else 0.0), e) for e in evidence),
+        (
+            (support_score(text, e.text, known) + (PREFERRED_BONUS if preferred and e.id in preferred else 0.0), e)
+            for e in evidence
+        ),
         key=lambda pair: (-pair[0], pair[1].order),
     )
     if not ranked or ranked[0][0] < SUPPORT_THRESHOLD:
@@ -99,8 +102,10 @@ def attribute_prose(
     titles = [s.title for s in sources.values()]
     known = vocabulary(s.text for s in sources.values())
     for sentence in split_sentences(strip_markers(prose, titles)):
-        cited = None if is_fragment(sentence) else attribute(
-            sentence, evidence, sources, preferred=preferred, kept=kept, known=known
+        cited = (
+            None
+            if is_fragment(sentence)
+            else attribute(sentence, evidence, sources, preferred=preferred, kept=kept, known=known)
         )
         if cited is None:
             dropped += 1
@@ -110,9 +115,7 @@ def attribute_prose(
     return out, dropped
 
 
-def extract_sentences(
-    evidence: list[Evidence], query: str, kept: list[str], limit: int
-) -> list[CitedSentence]:
+def extract_sentences(evidence: list[Evidence], query: str, kept: list[str], limit: int) -> list[CitedSentence]:
     """Sentences taken verbatim from the best evidence: the writer's fallback when the policy is weak.
 
     Sentences are ranked by the query words they contain, each weighted by how
@@ -120,7 +123,9 @@ def extract_sentences(
     like the subject's name, tells them apart least), with a mild length penalty.
     """
     wanted = set(content_tokens(query))
-    pool = [(item, position, sentence) for item in evidence for position, sentence in enumerate(split_sentences(item.text))]
+    pool = [
+        (item, position, sentence) for item in evidence for position, sentence in enumerate(split_sentences(item.text))
+    ]
     frequency: dict[str, int] = {}
     for _, _, sentence in pool:
         for token in set(content_tokens(sentence)) & wanted:
@@ -141,7 +146,9 @@ def extract_sentences(
             break
         if is_repeat(sentence, kept):
             continue
-        out.append(CitedSentence(text=_finish(sentence), source_ids=[item.source_id], evidence_id=item.id, origin="extract"))
+        out.append(
+            CitedSentence(text=_finish(sentence), source_ids=[item.source_id], evidence_id=item.id, origin="extract")
+        )
         kept.append(sentence)
     return out
 

@@ -20,7 +20,7 @@ from stepresearch.state import ResearchBrief, ResearchState
 from stepresearch.text import STOPWORDS, content_tokens, support_score
 
 from .context import get_context
-from .layout import build_messages
+from .layout import messages_for
 
 TASK = """TASK: clarify
 Restate the question as one research objective, list up to 3 assumptions about what the asker means, and list the key terms to search for.
@@ -38,15 +38,7 @@ class BriefDraft(BaseModel):
 def clarify(state: ResearchState, config: RunnableConfig) -> dict:
     ctx = get_context(config)
     question = state["question"]
-    messages = build_messages(
-        question=question,
-        brief=None,
-        sources=None,
-        evidence=None,
-        task=TASK,
-        log_chars=ctx.budgets.log_chars,
-        layout=ctx.prompt_layout,
-    )
+    messages = messages_for({"question": question}, ctx, TASK)  # no brief yet: that is what clarify makes
     reply = ask(ctx.policy, messages, node="clarify", schema=BriefDraft, max_tokens=200, config=config)
     brief = brief_from_draft(question, reply.parsed)
     if ctx.interactive:

@@ -9,6 +9,9 @@ Nothing that varies between calls (time, ids, counters) goes before the task.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from typing import Any
+
 from langchain_core.messages import BaseMessage, HumanMessage, SystemMessage
 
 from stepresearch.state import Evidence, ResearchBrief, Source
@@ -57,6 +60,19 @@ def render_log(sources: dict[str, Source], evidence: list[Evidence], max_chars: 
     return "\n".join(lines)
 
 
+def messages_for(state: Mapping[str, Any], ctx: Any, task: str) -> list[BaseMessage]:
+    """The prompt for a node's task over the current state, in the layout the run uses."""
+    return build_messages(
+        question=state["question"],
+        brief=state.get("brief"),
+        sources=state.get("sources"),
+        evidence=state.get("evidence"),
+        task=task,
+        log_chars=ctx.budgets.log_chars,
+        layout=ctx.prompt_layout,
+    )
+
+
 def whole_sentences(text: str, limit: int) -> str:
     """Whole sentences up to about `limit` characters: a clipped sentence invites the model to copy a fragment."""
     kept: list[str] = []
@@ -86,4 +102,7 @@ def build_messages(
             SystemMessage(content="## Task\n" + task + "\n\n" + SYSTEM_BLOCK),
             HumanMessage(content=brief_block + "\n\n" + log_block),
         ]
-    return [SystemMessage(content=SYSTEM_BLOCK), HumanMessage(content="\n\n".join([brief_block, log_block, "## Task\n" + task]))]
+    return [
+        SystemMessage(content=SYSTEM_BLOCK),
+        HumanMessage(content="\n\n".join([brief_block, log_block, "## Task\n" + task])),
+    ]

@@ -21,7 +21,7 @@ from stepresearch.state import ResearchBrief, ResearchState, SubQuestion
 from stepresearch.text import content_tokens, is_repeat
 
 from .context import get_context
-from .layout import build_messages
+from .layout import messages_for
 
 TASK = """TASK: plan
 Break the research objective into {low} to {high} different sub-questions that together answer it.
@@ -40,15 +40,7 @@ def plan(state: ResearchState, config: RunnableConfig) -> dict:
     brief = state["brief"]
     if round_no > 1:
         return {"sub_questions": follow_up_sub_questions(state, round_no), "follow_ups": []}
-    messages = build_messages(
-        question=state["question"],
-        brief=brief,
-        sources=state.get("sources"),
-        evidence=state.get("evidence"),
-        task=TASK.format(low=budgets.min_sub_questions, high=budgets.max_sub_questions),
-        log_chars=budgets.log_chars,
-        layout=ctx.prompt_layout,
-    )
+    messages = messages_for(state, ctx, TASK.format(low=budgets.min_sub_questions, high=budgets.max_sub_questions))
     reply = ask(ctx.policy, messages, node="plan", schema=PlanDraft, max_tokens=220, config=config)
     proposed = reply.parsed.sub_questions if reply.parsed else []
     kept = clean_sub_questions(proposed, brief)[: budgets.max_sub_questions]
@@ -99,7 +91,9 @@ def follow_up_sub_questions(state: ResearchState, round_no: int) -> list[SubQues
     earlier = [sq.text for sq in state.get("sub_questions", [])]
     fresh = [f for f in state.get("follow_ups", []) if not is_repeat(f.text, earlier)]
     return [
-        SubQuestion(id=f"r{round_no}q{i + 1}", text=f.text, round=round_no, index=i, origin="follow_up", parent=f.parent)
+        SubQuestion(
+            id=f"r{round_no}q{i + 1}", text=f.text, round=round_no, index=i, origin="follow_up", parent=f.parent
+        )
         for i, f in enumerate(fresh)
     ]
 

@@ -23,7 +23,7 @@ from stepresearch.state import FollowUp, ResearchState
 from stepresearch.text import content_tokens, is_repeat
 
 from .context import get_context
-from .layout import build_messages
+from .layout import messages_for
 
 TASK = """TASK: reflect
 These points are not yet answered well by the research log:
@@ -46,15 +46,7 @@ def reflect(state: ResearchState, config: RunnableConfig) -> dict:
         return {"stop_reason": "no new gaps to search", "follow_ups": []}
     if stop:
         return {"stop_reason": stop, "follow_ups": [], "notes": [f"{len(gaps)} gap(s) left open: {stop}"]}
-    messages = build_messages(
-        question=state["question"],
-        brief=state.get("brief"),
-        sources=state.get("sources"),
-        evidence=state.get("evidence"),
-        task=TASK.format(gaps="\n".join(f"- {gap.text}" for gap in gaps)),
-        log_chars=ctx.budgets.log_chars,
-        layout=ctx.prompt_layout,
-    )
+    messages = messages_for(state, ctx, TASK.format(gaps="\n".join(f"- {gap.text}" for gap in gaps)))
     reply = ask(ctx.policy, messages, node="reflect", schema=FollowUpDraft, max_tokens=160, config=config)
     follow_ups = merge_phrasings(gaps, reply.parsed.follow_ups if reply.parsed else [], state["question"])
     return {

@@ -114,7 +114,12 @@ def method_section(state: ResearchState) -> list[str]:
 def verification_section(claims: list[Claim], cite) -> list[str]:
     if not claims:
         return []
-    lines = ["## Verification", "", "| Key claim | Verdict | Sources for | Sources against |", "| --- | --- | --- | --- |"]
+    lines = [
+        "## Verification",
+        "",
+        "| Key claim | Verdict | Sources for | Sources against |",
+        "| --- | --- | --- | --- |",
+    ]
     for claim in claims:
         text = claim.text.replace("|", "\\|")
         lines.append(

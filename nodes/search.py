@@ -43,7 +43,9 @@ def dispatch_search(state: ResearchState, config: RunnableConfig) -> list[Send] 
         return "verify"
     share = max(1, left // len(branches))
     return [
-        Send("search", SearchBranch(question=state["question"], sub_question=sq, topics=topics, tool_calls_allowed=share))
+        Send(
+            "search", SearchBranch(question=state["question"], sub_question=sq, topics=topics, tool_calls_allowed=share)
+        )
         for sq in branches
     ]
 

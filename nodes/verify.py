@@ -30,7 +30,7 @@ from .citations import attribute
 from .conflicts import negation_mismatch, number_conflict, quantities
 from .context import get_context
 from .independence import independence_groups
-from .layout import build_messages
+from .layout import messages_for
 
 CLAIMS_TASK = """TASK: claims
 List up to 5 key factual claims from the research log that help answer the question. Each claim is one short sentence with its names, numbers and dates.
@@ -119,15 +119,7 @@ def restates(sentence: str, claims: list[str]) -> bool:
 def policy_claims(state: ResearchState, config: RunnableConfig, already: list[str]) -> list[str]:
     """Claims the policy proposes, kept only when a retrieved passage supports them."""
     ctx = get_context(config)
-    messages = build_messages(
-        question=state["question"],
-        brief=state.get("brief"),
-        sources=state.get("sources"),
-        evidence=state.get("evidence"),
-        task=CLAIMS_TASK,
-        log_chars=ctx.budgets.log_chars,
-        layout=ctx.prompt_layout,
-    )
+    messages = messages_for(state, ctx, CLAIMS_TASK)
     reply = ask(ctx.policy, messages, node="verify", schema=ClaimsDraft, max_tokens=200, config=config)
     kept: list[str] = []
     for text in reply.parsed.claims if reply.parsed else []:
@@ -140,15 +132,7 @@ def policy_claims(state: ResearchState, config: RunnableConfig, already: list[st
 
 def judge(state: ResearchState, config: RunnableConfig, claim: str, window: str) -> str | None:
     ctx = get_context(config)
-    messages = build_messages(
-        question=state["question"],
-        brief=state.get("brief"),
-        sources=state.get("sources"),
-        evidence=state.get("evidence"),
-        task=JUDGE_TASK.format(claim=claim, passage=window),
-        log_chars=ctx.budgets.log_chars,
-        layout=ctx.prompt_layout,
-    )
+    messages = messages_for(state, ctx, JUDGE_TASK.format(claim=claim, passage=window))
     reply = ask(ctx.policy, messages, node="verify", schema=Judgement, max_tokens=20, config=config)
     verdict = reply.parsed.verdict.strip().lower() if reply.parsed else ""
     return verdict if verdict in ("supports", "refutes", "unrelated") else None

@@ -19,7 +19,7 @@ from stepresearch.text import content_tokens
 
 from .citations import attribute_prose, extract_sentences
 from .context import get_context
-from .layout import build_messages
+from .layout import messages_for
 from .render import render_report
 
 SUMMARY_TASK = """TASK: summarize
@@ -48,21 +48,17 @@ def write(state: ResearchState, config: RunnableConfig) -> dict:
     if not evidence:
         return {"report": finish(Report(title=default_title(question), empty=True), state)}
 
-    def prompt(task: str):
-        return build_messages(
-            question=question,
-            brief=state.get("brief"),
-            sources=sources,
-            evidence=evidence,
-            task=task,
-            log_chars=ctx.budgets.log_chars,
-            layout=ctx.prompt_layout,
-        )
-
     kept: list[str] = []
     dropped = 0
 
-    summary = ask(ctx.policy, prompt(SUMMARY_TASK), node="write", schema=SummaryDraft, max_tokens=160, config=config)
+    summary = ask(
+        ctx.policy,
+        messages_for(state, ctx, SUMMARY_TASK),
+        node="write",
+        schema=SummaryDraft,
+        max_tokens=160,
+        config=config,
+    )
     title = checked_title(summary.parsed.title if summary.parsed else "", question)
     answer, lost = attribute_prose(
         summary.parsed.answer if summary.parsed else "", evidence, sources, preferred=set(), kept=kept
@@ -79,7 +75,11 @@ def write(state: ResearchState, config: RunnableConfig) -> dict:
         if not own:
             continue
         reply = ask(
-            ctx.policy, prompt(SECTION_TASK.format(sub_question=sq.text)), node="write", max_tokens=200, config=config
+            ctx.policy,
+            messages_for(state, ctx, SECTION_TASK.format(sub_question=sq.text)),
+            node="write",
+            max_tokens=200,
+            config=config,
         )
         sentences, lost = attribute_prose(reply.text, evidence, sources, preferred={e.id for e in own}, kept=kept)
         dropped += lost
@@ -89,7 +89,9 @@ def write(state: ResearchState, config: RunnableConfig) -> dict:
             sections.append(ReportSection(heading=sq.text.rstrip("?").strip(), sentences=sentences))
 
     report = finish(Report(title=title, short_answer=answer, sections=sections), state)
-    notes = [f"{dropped} sentence(s) the policy wrote were dropped: no retrieved passage supports them"] if dropped else []
+    notes = (
+        [f"{dropped} sentence(s) the policy wrote were dropped: no retrieved passage supports them"] if dropped else []
+    )
     return {"report": report, "notes": notes}
 
 
@@ -111,8 +113,10 @@ def checked_title(title: str, question: str) -> str:
     """Keep the policy's title only if it is short, plain and about the question."""
     title = title.strip().strip('"#*').strip()
     words = title.split()
-    if 2 <= len(words) <= 14 and not any(c in title for c in "{}[]<>") and set(content_tokens(title)) & set(
-        content_tokens(question)
+    if (
+        2 <= len(words) <= 14
+        and not any(c in title for c in "{}[]<>")
+        and set(content_tokens(title)) & set(content_tokens(question))
     ):
         return title
     return default_title(question)

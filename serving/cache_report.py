@@ -28,7 +28,9 @@ def cache_figures(prompts: list[PromptRecord], usage: Usage | None) -> dict[str,
         node["replay_prompt_units"] += len(units)
         node["replay_reused"] += hit
     for name, node in by_node.items():
-        node["replay_reuse_ratio"] = round(node["replay_reused"] / node["replay_prompt_units"], 4) if node["replay_prompt_units"] else 0.0
+        node["replay_reuse_ratio"] = (
+            round(node["replay_reused"] / node["replay_prompt_units"], 4) if node["replay_prompt_units"] else 0.0
+        )
         part = usage.by_node.get(name) if usage else None
         node["prompt_tokens"] = part.prompt_tokens if part else 0
         node["server_cached_tokens"] = part.cached_tokens if part and part.cache_reports else None
@@ -40,6 +42,8 @@ def cache_figures(prompts: list[PromptRecord], usage: Usage | None) -> dict[str,
         "unique_prompt_tokens": tree.size,
         "prompt_tokens": totals.prompt_tokens if totals else 0,
         "server_cached_tokens": totals.cached_tokens if totals and totals.cache_reports else None,
-        "computed_prefill_tokens": (totals.prompt_tokens - totals.cached_tokens) if totals and totals.cache_reports else None,
+        "computed_prefill_tokens": (totals.prompt_tokens - totals.cached_tokens)
+        if totals and totals.cache_reports
+        else None,
         "by_node": by_node,
     }

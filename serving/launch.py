@@ -32,7 +32,9 @@ PARSERS: list[tuple[str, str | None, str | None]] = [
 ]
 
 
-def llama_cpp_server_command(model: str | None, port: int, n_ctx: int = 8192, n_threads: int | None = None) -> list[str]:
+def llama_cpp_server_command(
+    model: str | None, port: int, n_ctx: int = 8192, n_threads: int | None = None
+) -> list[str]:
     """llama-cpp-python's OpenAI-compatible server, with its RAM prefix cache on."""
     path = check_gguf(model) if model else check_gguf(default_model_path())
     return [

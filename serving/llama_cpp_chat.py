@@ -22,13 +22,13 @@ from typing import Any, Literal
 import structlog
 from langchain_core.callbacks import CallbackManagerForLLMRun
 from langchain_core.language_models import BaseChatModel
-from langchain_core.messages import AIMessage, BaseMessage
+from langchain_core.messages import BaseMessage
 from langchain_core.outputs import ChatGeneration, ChatResult
 from pydantic import Field, PrivateAttr
 
 from stepresearch.errors import ModelLoadError, PolicyError
 
-from .messages import to_openai_messages
+from .messages import reply_message, to_openai_messages
 from .model_files import check_gguf, default_model_path
 
 log = structlog.get_logger(__name__)
@@ -55,7 +55,9 @@ class LlamaCppChatModel(BaseChatModel):
     max_tokens: int = 256
     seed: int = 7
     prefix_snapshots: Literal["auto", "always", "off"] = "auto"
-    snapshot_bytes: int = Field(default=1 << 30, description="Memory for saved KV states, least recently used first out.")
+    snapshot_bytes: int = Field(
+        default=1 << 30, description="Memory for saved KV states, least recently used first out."
+    )
 
     _llama: Any = PrivateAttr(default=None)
     _lock: threading.Lock = PrivateAttr(default_factory=threading.Lock)
@@ -145,15 +147,13 @@ class LlamaCppChatModel(BaseChatModel):
         cached = min(reusable, max(prompt_tokens - 1, 0))
         choice = result["choices"][0]
         completion_tokens = int(usage.get("completion_tokens", 0))
-        message = AIMessage(
-            content=choice["message"].get("content") or "",
-            usage_metadata={
-                "input_tokens": prompt_tokens,
-                "output_tokens": completion_tokens,
-                "total_tokens": prompt_tokens + completion_tokens,
-                "input_token_details": {"cache_read": cached},
-            },
-            response_metadata={"finish_reason": choice.get("finish_reason"), "model": self.model_path},
+        message = reply_message(
+            choice["message"].get("content") or "",
+            prompt_tokens,
+            completion_tokens,
+            cached,
+            finish_reason=choice.get("finish_reason"),
+            model=self.model_path,
         )
         return ChatResult(generations=[ChatGeneration(message=message)])
 

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from langchain_core.messages import BaseMessage
+from typing import Any
+
+from langchain_core.messages import AIMessage, BaseMessage
 
 _ROLES = {"system": "system", "human": "user", "ai": "assistant", "tool": "tool"}
 
@@ -16,3 +18,19 @@ def to_openai_messages(messages: list[BaseMessage]) -> list[dict[str, str]]:
         content = message.content if isinstance(message.content, str) else str(message.content)
         out.append({"role": role, "content": content})
     return out
+
+
+def reply_message(
+    content: str, prompt_tokens: int, completion_tokens: int, cached_tokens: int | None, **metadata: Any
+) -> AIMessage:
+    """An AIMessage with `usage_metadata`; `cached_tokens=None` means the policy did not say."""
+    return AIMessage(
+        content=content,
+        usage_metadata={
+            "input_tokens": prompt_tokens,
+            "output_tokens": completion_tokens,
+            "total_tokens": prompt_tokens + completion_tokens,
+            "input_token_details": {} if cached_tokens is None else {"cache_read": cached_tokens},
+        },
+        response_metadata=metadata,
+    )

@@ -30,7 +30,7 @@ from pydantic import Field, PrivateAttr
 
 from stepresearch.errors import PolicyError, UsageError
 
-from .messages import to_openai_messages
+from .messages import reply_message, to_openai_messages
 
 log = structlog.get_logger(__name__)
 
@@ -70,7 +70,9 @@ class OpenAICompatibleChatModel(BaseChatModel):
             self._mode = self.structured
 
     @classmethod
-    def from_env(cls, base_url: str, model: str = "", api_key_env: str | None = None, **kwargs: Any) -> OpenAICompatibleChatModel:
+    def from_env(
+        cls, base_url: str, model: str = "", api_key_env: str | None = None, **kwargs: Any
+    ) -> OpenAICompatibleChatModel:
         api_key = None
         if api_key_env:
             api_key = os.environ.get(api_key_env)
@@ -97,7 +99,9 @@ class OpenAICompatibleChatModel(BaseChatModel):
             try:
                 response = self._client.get("/models", timeout=self.connect_timeout_s + 5)
             except httpx.HTTPError as exc:
-                raise UsageError(f"no OpenAI-compatible server is answering at {self.base_url}: {_describe(exc)}") from exc
+                raise UsageError(
+                    f"no OpenAI-compatible server is answering at {self.base_url}: {_describe(exc)}"
+                ) from exc
             if response.status_code == 503 and time.monotonic() < deadline:
                 time.sleep(0.5)
                 continue
@@ -152,7 +156,9 @@ class OpenAICompatibleChatModel(BaseChatModel):
 
     def _post_chat(self, body: dict[str, Any], schema: dict[str, Any] | None) -> dict[str, Any]:
         response = self._post_with_retries(body)
-        rejected_schema = response.status_code in (400, 422) and body.get("response_format", {}).get("type") == "json_schema"
+        rejected_schema = (
+            response.status_code in (400, 422) and body.get("response_format", {}).get("type") == "json_schema"
+        )
         if rejected_schema and schema is not None and self.structured == "auto":
             log.warning("json_schema_rejected", base_url=self.base_url, status=response.status_code)
             with self._lock:
@@ -180,9 +186,7 @@ class OpenAICompatibleChatModel(BaseChatModel):
             except (httpx.TimeoutException, httpx.TransportError) as exc:
                 problem, retry_after = _describe(exc), None
             if attempt >= self.max_retries:
-                raise PolicyError(
-                    f"the policy server at {self.base_url} failed {attempt + 1} time(s); last: {problem}"
-                )
+                raise PolicyError(f"the policy server at {self.base_url} failed {attempt + 1} time(s); last: {problem}")
             delay = retry_after if retry_after is not None else min(self.backoff_s * 2**attempt, self.max_backoff_s)
             log.warning("policy_retry", base_url=self.base_url, attempt=attempt + 1, problem=problem, delay_s=delay)
             time.sleep(delay)
@@ -202,16 +206,13 @@ class OpenAICompatibleChatModel(BaseChatModel):
         prompt_tokens = int(usage.get("prompt_tokens") or 0)
         completion_tokens = int(usage.get("completion_tokens") or 0)
         # Once a server has shown it reports cached tokens, a missing field means 0 (SGLang omits zeros).
-        token_details = {"cache_read": cached} if self._reports_cache else {}
-        return AIMessage(
-            content=content,
-            usage_metadata={
-                "input_tokens": prompt_tokens,
-                "output_tokens": completion_tokens,
-                "total_tokens": prompt_tokens + completion_tokens,
-                "input_token_details": token_details,
-            },
-            response_metadata={"finish_reason": choice.get("finish_reason"), "model": data.get("model", self.model)},
+        return reply_message(
+            content,
+            prompt_tokens,
+            completion_tokens,
+            cached if self._reports_cache else None,
+            finish_reason=choice.get("finish_reason"),
+            model=data.get("model", self.model),
         )
 
 

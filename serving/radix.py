@@ -9,8 +9,7 @@ cache can avoid computing at least once.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from typing import Hashable
+from collections.abc import Hashable, Sequence
 
 
 class _Node:

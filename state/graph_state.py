@@ -4,7 +4,18 @@ from __future__ import annotations
 
 from typing import Annotated, TypedDict
 
-from .models import CitationStats, Claim, Evidence, FollowUp, PromptRecord, Report, ResearchBrief, Source, SubQuestion, Usage
+from .models import (
+    CitationStats,
+    Claim,
+    Evidence,
+    FollowUp,
+    PromptRecord,
+    Report,
+    ResearchBrief,
+    Source,
+    SubQuestion,
+    Usage,
+)
 from .reducers import (
     add_ints,
     append,

@@ -20,9 +20,9 @@ def check_planted_run(report: str, record: dict) -> None:
     # The contradiction is found...
     disputed = [c for c in record["claims"] if c["verdict"] == "contradicted"]
     sides = [({uri_of[s] for s in c["supporting"]}, {uri_of[s] for s in c["contradicting"]}) for c in disputed]
-    assert any(
-        (ANNALS in pro and CHRONICLE in con) or (CHRONICLE in pro and ANNALS in con) for pro, con in sides
-    ), record["claims"]
+    assert any((ANNALS in pro and CHRONICLE in con) or (CHRONICLE in pro and ANNALS in con) for pro, con in sides), (
+        record["claims"]
+    )
     # ...and stated in the text with both sides cited.
     assert "## Where sources disagree" in report
     section = report.split("## Where sources disagree")[1].split("\n## ")[0]

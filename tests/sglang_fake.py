@@ -74,7 +74,10 @@ class FakeSGLang:
                 status = fake.models_status.pop(0) if fake.models_status else 200
                 if status != 200:
                     return self._send(status, {"error": "loading"})
-                self._send(200, {"object": "list", "data": [{"id": "fake-model", "object": "model", "owned_by": fake.owned_by}]})
+                self._send(
+                    200,
+                    {"object": "list", "data": [{"id": "fake-model", "object": "model", "owned_by": fake.owned_by}]},
+                )
 
             def do_POST(self) -> None:
                 length = int(self.headers.get("Content-Length", 0))
@@ -84,7 +87,9 @@ class FakeSGLang:
                 if step.get("sleep"):
                     time.sleep(step["sleep"])
                 if step.get("status"):
-                    return self._send(step["status"], {"error": {"message": step.get("message", "scripted")}}, step.get("headers"))
+                    return self._send(
+                        step["status"], {"error": {"message": step.get("message", "scripted")}}, step.get("headers")
+                    )
                 fmt = request.get("response_format") or {}
                 if fake.reject_json_schema and fmt.get("type") == "json_schema":
                     return self._send(400, {"error": {"message": "response_format json_schema is not supported"}})

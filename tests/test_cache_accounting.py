@@ -47,7 +47,9 @@ def test_cache_figures_by_node_and_server_count():
 
 
 def test_server_cached_tokens_is_null_when_nothing_was_reported():
-    figures = cache_figures([PromptRecord(node="plan", text="abc")], Usage(by_node={"plan": CallUsage(calls=1, prompt_tokens=3)}))
+    figures = cache_figures(
+        [PromptRecord(node="plan", text="abc")], Usage(by_node={"plan": CallUsage(calls=1, prompt_tokens=3)})
+    )
     assert figures["unit"] == "chars"
     assert figures["server_cached_tokens"] is None
     assert figures["by_node"]["plan"]["server_cached_tokens"] is None

@@ -63,7 +63,9 @@ def test_a_wrong_number_in_a_sentence_loses_its_citation():
 
 
 def test_each_side_of_a_disagreement_is_checked_against_its_own_source():
-    other = src("doc:other", "Other chronicle", "Constantinople was captured by the Ottoman Empire in 1454 after a siege.")
+    other = src(
+        "doc:other", "Other chronicle", "Constantinople was captured by the Ottoman Empire in 1454 after a siege."
+    )
     text = (
         "# R\n\n## Where sources disagree\n\n- Constantinople was captured by the Ottoman Empire in 1453 [1]. "
         "Another source disagrees: Constantinople was captured by the Ottoman Empire in 1454 after a siege [2].\n\n"
@@ -76,8 +78,9 @@ def test_each_side_of_a_disagreement_is_checked_against_its_own_source():
 
 def test_table_rows_are_checked_for_phantoms_only_and_the_validator_is_idempotent():
     text = report("Constantinople was captured by the Ottoman Empire in 1453 [1].").replace(
-        "\n\n## Sources", "\n\n## Verification\n\n| Key claim | Verdict | For | Against |\n| --- | --- | --- | --- |\n"
-        "| Constantinople fell in 1453. | contradicted | [1] | [2][7] |\n\n## Sources"
+        "\n\n## Sources",
+        "\n\n## Verification\n\n| Key claim | Verdict | For | Against |\n| --- | --- | --- | --- |\n"
+        "| Constantinople fell in 1453. | contradicted | [1] | [2][7] |\n\n## Sources",
     )
     first = validate_markdown(text, SOURCES)
     assert first.stats.phantom == 1 and first.stats.valid == 3

@@ -39,18 +39,25 @@ def test_question_over_4000_characters(tmp_path):
 
 
 def test_missing_corpus_folder(tmp_path):
-    assert_usage_error(run_cli("run", "Why did Rome fall?", "--corpus", str(tmp_path / "nope"), tmp_path=tmp_path), "corpus folder not found")
+    assert_usage_error(
+        run_cli("run", "Why did Rome fall?", "--corpus", str(tmp_path / "nope"), tmp_path=tmp_path),
+        "corpus folder not found",
+    )
 
 
 def test_corpus_without_readable_documents(tmp_path):
     (tmp_path / "docs").mkdir()
     (tmp_path / "docs" / "a.pdf").write_bytes(b"%PDF")
-    assert_usage_error(run_cli("run", "Why did Rome fall?", "--corpus", str(tmp_path / "docs"), tmp_path=tmp_path), "no readable documents")
+    assert_usage_error(
+        run_cli("run", "Why did Rome fall?", "--corpus", str(tmp_path / "docs"), tmp_path=tmp_path),
+        "no readable documents",
+    )
 
 
 def test_missing_model_file(tmp_path):
     assert_usage_error(
-        run_cli("run", "Why did Rome fall?", "--model", str(tmp_path / "none.gguf"), tmp_path=tmp_path), "model file not found"
+        run_cli("run", "Why did Rome fall?", "--model", str(tmp_path / "none.gguf"), tmp_path=tmp_path),
+        "model file not found",
     )
 
 
@@ -62,7 +69,9 @@ def test_model_file_that_is_not_gguf(tmp_path):
 
 def test_unreadable_model_path(tmp_path):
     (tmp_path / "m.gguf").symlink_to("/proc/self/mem")
-    assert_usage_error(run_cli("run", "Why did Rome fall?", "--model", str(tmp_path / "m.gguf"), tmp_path=tmp_path), "not readable")
+    assert_usage_error(
+        run_cli("run", "Why did Rome fall?", "--model", str(tmp_path / "m.gguf"), tmp_path=tmp_path), "not readable"
+    )
 
 
 def test_invalid_budget_flag(tmp_path):

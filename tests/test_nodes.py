@@ -9,7 +9,17 @@ import pytest
 from conftest import DOCS, QUESTION, scripted_replies
 from fakes import ScriptedPolicy, list_tool
 
-from stepresearch.nodes import CONTEXT_KEY, ResearchContext, clarify, dispatch_search, plan, reflect, search, verify, write
+from stepresearch.nodes import (
+    CONTEXT_KEY,
+    ResearchContext,
+    clarify,
+    dispatch_search,
+    plan,
+    reflect,
+    search,
+    verify,
+    write,
+)
 from stepresearch.nodes.clarify import ASSUMED_NOTE
 from stepresearch.nodes.verify import ClaimChecker
 from stepresearch.state import Budgets, Claim, Evidence, ResearchBrief, Source, SubQuestion, stable_source_id
@@ -26,7 +36,9 @@ def config_for(policy, tools=None, **budgets):
 
 
 def brief() -> ResearchBrief:
-    return ResearchBrief(question=QUESTION, objective=QUESTION, assumptions=[ASSUMED_NOTE], key_terms=["Byzantine Empire"])
+    return ResearchBrief(
+        question=QUESTION, objective=QUESTION, assumptions=[ASSUMED_NOTE], key_terms=["Byzantine Empire"]
+    )
 
 
 def searched_state(policy) -> dict:
@@ -57,7 +69,9 @@ def test_clarify_keeps_a_faithful_objective_and_records_assumptions(policy):
 
 
 def test_clarify_falls_back_to_the_question_when_the_policy_drifts():
-    drifting = ScriptedPolicy(replies={"clarify": json.dumps({"objective": "Write a poem about cats", "key_terms": ["cats"]})})
+    drifting = ScriptedPolicy(
+        replies={"clarify": json.dumps({"objective": "Write a poem about cats", "key_terms": ["cats"]})}
+    )
     result = clarify({"question": QUESTION}, config_for(drifting))["brief"]
     assert result.objective == QUESTION
     assert "cats" not in result.key_terms
@@ -85,8 +99,19 @@ def test_plan_uses_the_policy_sub_questions_in_order(policy):
 
 
 def test_plan_drops_junk_and_pads_to_the_minimum():
-    junk = json.dumps({"sub_questions": ["1. When did the Byzantine Empire end?", "When did the Byzantine Empire end", "ok", "Why is the sky blue?"]})
-    update = plan({"question": QUESTION, "brief": brief(), "round": 1}, config_for(ScriptedPolicy(replies={"plan": junk})))
+    junk = json.dumps(
+        {
+            "sub_questions": [
+                "1. When did the Byzantine Empire end?",
+                "When did the Byzantine Empire end",
+                "ok",
+                "Why is the sky blue?",
+            ]
+        }
+    )
+    update = plan(
+        {"question": QUESTION, "brief": brief(), "round": 1}, config_for(ScriptedPolicy(replies={"plan": junk}))
+    )
     sqs = update["sub_questions"]
     assert 3 <= len(sqs) <= 6
     assert sqs[0].text == "When did the Byzantine Empire end?" and sqs[0].origin == "plan"
@@ -95,7 +120,9 @@ def test_plan_drops_junk_and_pads_to_the_minimum():
 
 
 def test_plan_never_exceeds_the_budget():
-    many = json.dumps({"sub_questions": [f"What happened to the Byzantine Empire in year {y}?" for y in range(1400, 1408)]})
+    many = json.dumps(
+        {"sub_questions": [f"What happened to the Byzantine Empire in year {y}?" for y in range(1400, 1408)]}
+    )
     update = plan(
         {"question": QUESTION, "brief": brief(), "round": 1},
         config_for(ScriptedPolicy(replies={"plan": many}), max_sub_questions=4),
@@ -107,11 +134,16 @@ def test_plan_never_exceeds_the_budget():
 
 
 def test_dispatch_sends_one_branch_per_sub_question_of_this_round(policy):
-    state = {"question": QUESTION, "round": 2, "tool_calls": 10, "sub_questions": [
-        SubQuestion(id="r1q1", text="a b c?", round=1, index=0),
-        SubQuestion(id="r2q1", text="d e f?", round=2, index=0),
-        SubQuestion(id="r2q2", text="g h i?", round=2, index=1),
-    ]}
+    state = {
+        "question": QUESTION,
+        "round": 2,
+        "tool_calls": 10,
+        "sub_questions": [
+            SubQuestion(id="r1q1", text="a b c?", round=1, index=0),
+            SubQuestion(id="r2q1", text="d e f?", round=2, index=0),
+            SubQuestion(id="r2q2", text="g h i?", round=2, index=1),
+        ],
+    }
     sends = dispatch_search(state, config_for(policy, max_tool_calls=20))
     assert [s.arg["sub_question"].id for s in sends] == ["r2q1", "r2q2"]
     assert all(s.node == "search" and s.arg["tool_calls_allowed"] == 5 for s in sends)
@@ -126,7 +158,9 @@ def test_search_always_queries_the_original_question_and_keeps_relevant_passages
         return list_tool(DOCS)(query, k)
 
     sq = SubQuestion(id="r1q1", text="Which state conquered Constantinople?", round=1, index=0)
-    update = search({"question": QUESTION, "sub_question": sq, "tool_calls_allowed": 10}, config_for(policy, [recording]))
+    update = search(
+        {"question": QUESTION, "sub_question": sq, "tool_calls_allowed": 10}, config_for(policy, [recording])
+    )
     assert seen == [sq.text, QUESTION]
     assert update["tool_calls"] == 2
     ids = {stable_source_id(d["uri"]) for d in DOCS}
@@ -206,9 +240,14 @@ def test_a_negated_restatement_goes_to_the_policy_judge():
 
 
 def test_verify_keeps_only_grounded_policy_claims():
-    sources = {s.id: s for s in (_src("doc:a", FIRE), _src("doc:b", "In 1666 the Great Fire of Kelmar destroyed the old town."))}
+    sources = {
+        s.id: s
+        for s in (_src("doc:a", FIRE), _src("doc:b", "In 1666 the Great Fire of Kelmar destroyed the old town."))
+    }
     first = next(iter(sources.values()))
-    evidence = [Evidence(id=f"{first.id}#0", source_id=first.id, sub_question_ids=["r1q1"], text=FIRE, score=1, order="1")]
+    evidence = [
+        Evidence(id=f"{first.id}#0", source_id=first.id, sub_question_ids=["r1q1"], text=FIRE, score=1, order="1")
+    ]
     fake = ScriptedPolicy(replies={
         "claims": json.dumps({"claims": ["The Great Fire of Kelmar destroyed the old town in 1666.", "Kelmar is on Mars."]}),
     })  # fmt: skip
@@ -225,7 +264,9 @@ def test_verify_keeps_only_grounded_policy_claims():
 
 def test_reflect_loops_for_single_source_claims_while_budget_lasts(policy):
     state = searched_state(policy)
-    state["claims"] = [Claim(text="The Byzantine Empire was the continuation of the Roman Empire.", verdict="single_source")]
+    state["claims"] = [
+        Claim(text="The Byzantine Empire was the continuation of the Roman Empire.", verdict="single_source")
+    ]
     update = reflect(state, config_for(policy, max_rounds=2))
     assert update["round"] == 2
     assert [f.reason for f in update["follow_ups"]] == ["claim is single_source"]

@@ -8,7 +8,9 @@ import sys
 
 
 def serve(*args: str) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "stepresearch", "serve", *args], capture_output=True, text=True, timeout=120)
+    return subprocess.run(
+        [sys.executable, "-m", "stepresearch", "serve", *args], capture_output=True, text=True, timeout=120
+    )
 
 
 def test_sglang_command_has_the_recommended_flags_and_guessed_parsers():
@@ -33,7 +35,9 @@ def test_parser_overrides_win():
 
 
 def test_router_command_uses_cache_aware_routing():
-    result = serve("--engine", "sglang-router", "--worker-urls", "http://127.0.0.1:30000", "http://127.0.0.1:30002", "--dry-run")
+    result = serve(
+        "--engine", "sglang-router", "--worker-urls", "http://127.0.0.1:30000", "http://127.0.0.1:30002", "--dry-run"
+    )
     argv = shlex.split(result.stdout)
     assert argv[1:3] == ["-m", "sglang_router.launch_router"]
     assert argv[argv.index("--policy") + 1] == "cache_aware"

@@ -1,4 +1,12 @@
-from stepresearch.text import SUPPORT_THRESHOLD, clip, content_tokens, is_repeat, numbers, split_sentences, support_score
+from stepresearch.text import (
+    SUPPORT_THRESHOLD,
+    clip,
+    content_tokens,
+    is_repeat,
+    numbers,
+    split_sentences,
+    support_score,
+)
 
 
 def test_split_sentences_keeps_initials_and_abbreviations_together():
@@ -20,7 +28,9 @@ def test_support_score_requires_the_numbers_to_match():
 
 
 def test_support_score_of_unrelated_sentence_is_low():
-    assert support_score("Bananas are yellow fruit grown in Ecuador.", "The Ottoman Empire conquered Constantinople.") == 0
+    assert (
+        support_score("Bananas are yellow fruit grown in Ecuador.", "The Ottoman Empire conquered Constantinople.") == 0
+    )
 
 
 def test_repeats_are_detected_by_content_not_punctuation():

@@ -15,7 +15,8 @@ from stepresearch.tools.bm25_index import default_cache_dir
 def write_corpus(root: Path) -> None:
     (root / "sub").mkdir(parents=True)
     (root / "byzantium.md").write_text(
-        "# The end of Byzantium\n\nConstantinople fell to the Ottoman Empire in 1453 after a long siege.\n", encoding="utf-8"
+        "# The end of Byzantium\n\nConstantinople fell to the Ottoman Empire in 1453 after a long siege.\n",
+        encoding="utf-8",
     )
     (root / "rome.txt").write_text("Rome was founded, according to legend, in 753 BC by Romulus.\n", encoding="utf-8")
     (root / "sub" / "venice.html").write_text(

@@ -81,7 +81,12 @@ def _to_hit(item: Any) -> SearchHit:
     if not isinstance(item, dict):
         raise TypeError(f"a search tool returned {type(item).__name__}; expected a dict with title, uri and text")
     text = item.get("text") or item.get("content") or item.get("page_content") or ""
-    uri = item.get("uri") or item.get("url") or item.get("source") or "text:" + hashlib.sha1(str(text).encode()).hexdigest()[:12]
+    uri = (
+        item.get("uri")
+        or item.get("url")
+        or item.get("source")
+        or "text:" + hashlib.sha1(str(text).encode()).hexdigest()[:12]
+    )
     return SearchHit(
         title=str(item.get("title") or uri),
         uri=str(uri),

@@ -112,8 +112,4 @@ class Bm25Index:
         k = min(k, len(self.passages))
         with self._lock:
             ids, scores = self._retriever.retrieve([tokens], k=k, show_progress=False, n_threads=1)
-        return [
-            (self.passages[int(i)], float(s))
-            for i, s in zip(ids[0], scores[0], strict=True)
-            if float(s) > 0.0
-        ]
+        return [(self.passages[int(i)], float(s)) for i, s in zip(ids[0], scores[0], strict=True) if float(s) > 0.0]

@@ -1,9 +1,9 @@
 """stepresearch: a deep-research engine whose every citation points at a source it really retrieved.
 
-    from stepresearch import build_graph
-    graph = build_graph()                       # SmolLM2 in-process, offline Wikipedia corpus
-    state = graph.invoke({"question": "..."})
-    print(state["report"].markdown)
+from stepresearch import build_graph
+graph = build_graph()                       # SmolLM2 in-process, offline Wikipedia corpus
+state = graph.invoke({"question": "..."})
+print(state["report"].markdown)
 """
 
 from stepresearch.errors import CorpusError, ModelLoadError, PolicyError, SearchError, StepResearchError, UsageError

@@ -8,7 +8,6 @@ one line, keeps the checkpoint, and tells how to resume; it exits 1.
 from __future__ import annotations
 
 import argparse
-import os
 import re
 import sys
 from pathlib import Path
@@ -39,7 +38,9 @@ def main(argv: list[str] | None = None) -> int:
     except StepResearchError as exc:
         console.print(f"[bold red]error:[/] {escape(str(exc))}")
         if getattr(args, "out", None):
-            console.print(f"The checkpoint is kept; continue with: stepresearch run --resume --out {escape(str(args.out))}")
+            console.print(
+                f"The checkpoint is kept; continue with: stepresearch run --resume --out {escape(str(args.out))}"
+            )
         return EXIT_FAILURE
     except KeyboardInterrupt:
         console.print("interrupted; the checkpoint is kept and the run can be resumed with --resume")
@@ -47,7 +48,9 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="stepresearch", description="Deep research with cited, cross-checked reports.")
+    parser = argparse.ArgumentParser(
+        prog="stepresearch", description="Deep research with cited, cross-checked reports."
+    )
     sub = parser.add_subparsers(dest="command", required=True)
 
     run = sub.add_parser("run", help="research a question and write report.md and run.json")
@@ -55,9 +58,13 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--out", type=Path, default=None, help="run folder (default: runs/<question-slug>)")
     run.add_argument("--corpus", type=Path, help="search this folder of .md/.txt/.html files instead of Wikipedia")
     run.add_argument("--model", help="a GGUF file for the embedded policy, or with --base-url the served model's name")
-    run.add_argument("--base-url", help="an OpenAI-compatible server (SGLang, vLLM, llama.cpp), e.g. http://127.0.0.1:30000/v1")
+    run.add_argument(
+        "--base-url", help="an OpenAI-compatible server (SGLang, vLLM, llama.cpp), e.g. http://127.0.0.1:30000/v1"
+    )
     run.add_argument("--api-key-env", help="environment variable that holds the server's API key")
-    run.add_argument("--timeout", type=float, default=120.0, help="seconds per policy request to a server (default 120)")
+    run.add_argument(
+        "--timeout", type=float, default=120.0, help="seconds per policy request to a server (default 120)"
+    )
     run.add_argument("--no-web", action="store_true", help="ignore TAVILY_API_KEY and stay offline")
     run.add_argument("--max-rounds", type=_positive_int, default=2, help="plan/search rounds (default 2)")
     run.add_argument("--max-sub-questions", type=_positive_int, default=6, help="per round (default 6)")
@@ -117,7 +124,9 @@ def cmd_run(args: argparse.Namespace, console: Console) -> int:
         console.print(f"[yellow]note:[/] {escape(note)}")
     policy = make_policy(args.model, args.base_url, args.api_key_env, args.timeout)
     progress = Progress(console)
-    result = run_research(question, out, policy=policy, tools=tools, budgets=budgets, resume=args.resume, on_event=progress)
+    result = run_research(
+        question, out, policy=policy, tools=tools, budgets=budgets, resume=args.resume, on_event=progress
+    )
     progress.finish()
     console.print(f"report: {escape(str(result.report_path))}")
     console.print(f"record: {escape(str(result.run_json_path))}")
@@ -301,7 +310,9 @@ class Progress:
                 self.console.print(f"[bold]reflect[/] done: {escape(update.get('stop_reason') or 'no gaps')}")
         elif node == "write" and update.get("report"):
             report = update["report"]
-            self.console.print(f"[bold]write[/] {len(report.sections)} section(s), {len(report.cited_source_ids)} cited source(s)")
+            self.console.print(
+                f"[bold]write[/] {len(report.sections)} section(s), {len(report.cited_source_ids)} cited source(s)"
+            )
 
     def finish(self) -> None:
         self.status.stop()

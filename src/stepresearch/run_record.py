@@ -20,7 +20,13 @@ def run_record(state: ResearchState, *, total_s: float, thread_id: str, extra: d
         "thread_id": thread_id,
         "brief": state["brief"].model_dump() if state.get("brief") else None,
         "sources": [
-            {"n": numbered[sid], "id": sid, "title": sources[sid].title, "uri": sources[sid].uri, "tool": sources[sid].tool}
+            {
+                "n": numbered[sid],
+                "id": sid,
+                "title": sources[sid].title,
+                "uri": sources[sid].uri,
+                "tool": sources[sid].tool,
+            }
             for sid in cited
             if sid in sources
         ],
@@ -29,9 +35,7 @@ def run_record(state: ResearchState, *, total_s: float, thread_id: str, extra: d
             for s in sources.values()
         ],
         "sub_questions": [sq.model_dump() for sq in state.get("sub_questions", [])],
-        "claims": [
-            {**claim.model_dump(), "source_ids": claim.supporting} for claim in state.get("claims", [])
-        ],
+        "claims": [{**claim.model_dump(), "source_ids": claim.supporting} for claim in state.get("claims", [])],
         "usage": {
             "prompt_tokens": total.prompt_tokens if total else 0,
             "completion_tokens": total.completion_tokens if total else 0,

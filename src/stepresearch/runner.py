@@ -50,7 +50,7 @@ class RunResult(BaseModel):
 def check_question(question: str | None) -> str:
     text = (question or "").strip()
     if not text:
-        raise UsageError("the question is empty; ask something, e.g. stepresearch run \"Why did Rome fall?\"")
+        raise UsageError('the question is empty; ask something, e.g. stepresearch run "Why did Rome fall?"')
     if len(text) > MAX_QUESTION_CHARS:
         raise UsageError(f"the question is {len(text)} characters long; the limit is {MAX_QUESTION_CHARS}")
     return text
@@ -107,14 +107,19 @@ def run_research(
 
     report_path = out / "report.md"
     run_json_path = out / "run.json"
-    sources = [s.model_dump(include={"id", "title", "uri", "text", "tool", "origin"}) for s in final.get("sources", {}).values()]
+    sources = [
+        s.model_dump(include={"id", "title", "uri", "text", "tool", "origin"})
+        for s in final.get("sources", {}).values()
+    ]
     (out / SOURCES_FILE).write_text(json.dumps(sources, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
     report = final.get("report")
     report_path.write_text(report.markdown if report else "", encoding="utf-8")
     record = run_record(final, total_s=total_s, thread_id=thread_id, extra=extra_record)
     run_json_path.write_text(json.dumps(record, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
     log.info("run_end", thread_id=thread_id, seconds=round(total_s, 2), report=str(report_path))
-    return RunResult(out_dir=out, report_path=report_path, run_json_path=run_json_path, thread_id=thread_id, state=final)
+    return RunResult(
+        out_dir=out, report_path=report_path, run_json_path=run_json_path, thread_id=thread_id, state=final
+    )
 
 
 def _check_resumable(snapshot: Any, out: Path, thread_id: str) -> None:

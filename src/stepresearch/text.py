@@ -35,7 +35,9 @@ STOPWORDS = frozenset(
 _NEGATION = re.compile(r"\b(?:not|never|no|none|neither|nor|without|cannot)\b|n't\b", re.IGNORECASE)
 _TOKEN = re.compile(r"[^\W_][\w'\-]*")  # Unicode letters and digits: "Orléans" is one word
 _NUMBER = re.compile(r"\b\d[\d,.]*\b")
-_ABBREVIATIONS = frozenset({"mr", "mrs", "ms", "dr", "st", "vs", "etc", "e.g", "i.e", "jr", "sr", "ca", "c", "u.s", "approx"})
+_ABBREVIATIONS = frozenset(
+    {"mr", "mrs", "ms", "dr", "st", "vs", "etc", "e.g", "i.e", "jr", "sr", "ca", "c", "u.s", "approx"}
+)
 _SENTENCE_END = re.compile(r"(?<=[.!?])[\"')\]]*\s+(?=[\"'(\[]?[A-Z0-9])")
 
 
@@ -100,9 +102,7 @@ def _blocks(text: str) -> list[str]:
         heading = line.startswith("#")
         line = re.sub(r"^#{1,6}\s+", "", line)
         following = next((later for later in lines[i + 1 :] if later), "")
-        title_line = (
-            line[-1:] not in ".!?:;,\"')”" and len(line.split()) <= 8 and following[:1].isupper()
-        )
+        title_line = line[-1:] not in ".!?:;,\"')”" and len(line.split()) <= 8 and following[:1].isupper()
         current.append(line)
         if heading or title_line:
             blocks.append(" ".join(current))

@@ -107,9 +107,24 @@ def test_a_question_nothing_answers_gives_a_short_honest_report(tmp_path):
     (corpus / "tea.md").write_text("# Tea\n\nGreen tea is made from unoxidised leaves.\n", encoding="utf-8")
     env = {**os.environ, "STEPRESEARCH_CACHE_DIR": str(tmp_path / "cache")}
     result = subprocess.run(
-        [sys.executable, "-m", "stepresearch", "run", "Who won the 1966 FIFA World Cup final?", "--corpus", str(corpus),
-         "--out", str(tmp_path / "out"), "--max-rounds", "1"],
-        capture_output=True, text=True, timeout=600, env=env, cwd=tmp_path,
+        [
+            sys.executable,
+            "-m",
+            "stepresearch",
+            "run",
+            "Who won the 1966 FIFA World Cup final?",
+            "--corpus",
+            str(corpus),
+            "--out",
+            str(tmp_path / "out"),
+            "--max-rounds",
+            "1",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=600,
+        env=env,
+        cwd=tmp_path,
     )
     assert result.returncode == 0, result.stderr[-2000:]
     report = (tmp_path / "out" / "report.md").read_text(encoding="utf-8")

@@ -29,7 +29,18 @@ def free_port() -> int:
 
 def start_server(port: int) -> subprocess.Popen:
     process = subprocess.Popen(
-        [sys.executable, "-m", "stepresearch", "serve", "--engine", "llama-cpp", "--port", str(port), "--n-ctx", "8192"],
+        [
+            sys.executable,
+            "-m",
+            "stepresearch",
+            "serve",
+            "--engine",
+            "llama-cpp",
+            "--port",
+            str(port),
+            "--n-ctx",
+            "8192",
+        ],
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )
