@@ -25,7 +25,7 @@ import re
 from pydantic import BaseModel, Field
 
 from stepresearch.state import CitationStats, Source
-from stepresearch.text import SUPPORT_THRESHOLD, split_sentences, support_score, vocabulary
+from stepresearch.text import SUPPORT_THRESHOLD, split_sentences, statements, support_score, vocabulary
 
 UNVERIFIED = "*(unverified)*"
 _GROUP = re.compile(r"(?:\s*\[\d+\])+")
@@ -188,7 +188,7 @@ def _mark_unverified(sentence: str) -> str:
 
 
 def _windows(text: str) -> list[str]:
-    sentences = split_sentences(text)
+    sentences = statements(text)
     if not sentences:
         return []
     return [" ".join(sentences[i : i + WINDOW_SENTENCES]) for i in range(max(1, len(sentences) - WINDOW_SENTENCES + 1))]

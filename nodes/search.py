@@ -18,7 +18,7 @@ from langchain_core.runnables import RunnableConfig
 from langgraph.types import Send
 
 from stepresearch.state import Evidence, ResearchState, SearchBranch, Source, SubQuestion, stable_source_id
-from stepresearch.text import content_tokens, split_sentences
+from stepresearch.text import content_tokens, statements
 from stepresearch.tools import SearchHit
 
 from .context import get_context
@@ -127,7 +127,7 @@ def mentions_topic(tokens: set[str], topics: list[str]) -> bool:
 def best_passages(text: str, query: str, limit: int, topics: list[str] | None = None) -> list[tuple[int, str, float]]:
     """Non-overlapping windows of sentences that contain most of the query's words and name a topic."""
     wanted = set(content_tokens(query))
-    sentences = split_sentences(text)
+    sentences = statements(text)
     if not wanted or not sentences:
         return []
     scored = []

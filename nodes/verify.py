@@ -23,7 +23,15 @@ from pydantic import BaseModel, Field
 
 from stepresearch.serving.calls import ask
 from stepresearch.state import Claim, Evidence, ResearchState, Source, Verdict
-from stepresearch.text import SUPPORT_THRESHOLD, content_tokens, is_repeat, names, split_sentences, support_score
+from stepresearch.text import (
+    SUPPORT_THRESHOLD,
+    content_tokens,
+    is_repeat,
+    names,
+    split_sentences,
+    statements,
+    support_score,
+)
 from stepresearch.tools.bm25_index import Bm25Index, Passage
 
 from .citations import attribute
@@ -146,7 +154,7 @@ class ClaimChecker:
         self.groups = independence_groups(sources)
         passages = []
         for source_id, source in sources.items():
-            sentences = split_sentences(source.text)
+            sentences = statements(source.text)
             for start in range(max(1, len(sentences) - WINDOW_SENTENCES + 1)):
                 window = " ".join(sentences[start : start + WINDOW_SENTENCES])
                 passages.append(Passage(doc_uri=source_id, title=source.title, text=window, origin=source.origin))

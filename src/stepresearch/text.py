@@ -88,6 +88,11 @@ def split_sentences(text: str) -> list[str]:
     return out
 
 
+def statements(text: str) -> list[str]:
+    """Sentences that end like sentences: headings and title lines are not evidence of anything."""
+    return [s for s in split_sentences(text) if s.rstrip("\"'”’)]").endswith((".", "!", "?"))]
+
+
 def _blocks(text: str) -> list[str]:
     """Paragraphs, with headings and short title lines split off; hard-wrapped lines stay joined."""
     lines = [raw.strip() for raw in text.splitlines()] or [text]
