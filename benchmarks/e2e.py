@@ -3,8 +3,9 @@
     python benchmarks/e2e.py            # or: python -m stepresearch.benchmarks.e2e
 
 Per question it prints wall time, busy time per node, prompt / cached /
-completion tokens, and how many of the question's obviously relevant
-articles were retrieved. Absolute seconds are noisy on a shared 2-core
+completion tokens, how many of the question's obviously relevant articles
+were retrieved, how many cited sources are on a hand-made on-topic list, and
+how many of the asked facts (who, when, ...) the short answer states. Absolute seconds are noisy on a shared 2-core
 machine, so the figures that matter are ratios against baselines measured in
 the same run: prefill computed versus the prompt tokens a cache-less engine
 would prefill, and each node's share of the run.
@@ -18,6 +19,7 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import NamedTuple
 
 import structlog
 
@@ -25,25 +27,78 @@ from stepresearch.runner import run_research
 from stepresearch.serving.llama_cpp_chat import LlamaCppChatModel
 from stepresearch.tools import wiki_search_tool
 
-QUESTIONS: list[tuple[str, set[str]]] = [
-    (
+
+class Case(NamedTuple):
+    """A benchmark question with what a careful reader expects of its report, decided before any run."""
+
+    question: str
+    relevant: set[str]  # articles a good search should retrieve
+    on_topic: set[str]  # articles a section may cite: about the question's subject
+    facts: list[list[str]]  # per asked part, strings of which one must be in the short answer
+
+
+CASES: list[Case] = [
+    Case(
         "When and how did the Byzantine Empire end, and which state conquered its capital?",
         {"Fall of Constantinople", "Byzantine Empire", "Ottoman Empire"},
+        {"Fall of Constantinople", "Byzantine Empire", "Ottoman Empire", "Constantinople", "Mehmed II",
+         "Roman Empire", "Istanbul", "Siege of Constantinople"},
+        [["1453"], ["Ottoman"]],
     ),
-    ("What caused the French Revolution, and what happened to Louis XVI?", {"French Revolution", "Louis XVI"}),
-    (
-        "How does photosynthesis work, and what role does chlorophyll play?",
-        {"Photosynthesis", "Chlorophyll", "Chloroplast"},
+    Case(
+        "Who discovered penicillin and when?",
+        {"Penicillin", "Alexander Fleming"},
+        {"Penicillin", "Alexander Fleming", "Antibiotic", "Howard Florey", "Ernst Chain"},
+        [["Fleming"], ["1928"]],
     ),
-    ("What did Marie Curie discover, and why did it matter?", {"Marie Curie", "Radium", "Polonium"}),
-    ("How did the Apollo program land astronauts on the Moon?", {"Apollo program", "Apollo 11", "Saturn V"}),
-]
+    Case(
+        "What caused the 1918 flu pandemic, and how many people did it infect?",
+        {"Spanish flu"},
+        {"Spanish flu", "Influenza", "Pandemic", "Influenza A virus subtype H1N1"},
+        [["H1N1", "influenza A"], ["500 million", "a third"]],
+    ),
+    Case(
+        "What did Marie Curie discover, and when did she win the Nobel Prize in Chemistry?",
+        {"Marie Curie", "Radium", "Polonium"},
+        {"Marie Curie", "Pierre Curie", "Radium", "Polonium", "Radioactivity", "Henri Becquerel", "Nobel Prize",
+         "Nobel Prize in Chemistry", "Curium"},
+        [["radium", "polonium", "radioactivity"], ["1911"]],
+    ),
+    Case(
+        "Who commanded Apollo 11, and when did the first crewed Moon landing happen?",
+        {"Apollo 11", "Moon landing", "Neil Armstrong"},
+        {"Apollo 11", "Moon landing", "Neil Armstrong", "Apollo program", "Buzz Aldrin", "Michael Collins", "Moon",
+         "History of spaceflight", "Saturn V"},
+        [["Armstrong"], ["1969"]],
+    ),
+    Case(
+        "How high is Mount Everest, and on which border does it lie?",
+        {"Mount Everest"},
+        {"Mount Everest", "Himalayas", "Nepal", "Tibet", "Edmund Hillary", "Tenzing Norgay"},
+        [["8,848", "8848"], ["Nepal", "China"]],
+    ),
+    Case(
+        "Who invented the movable-type printing press, and how did it change Europe?",
+        {"Johannes Gutenberg", "Printing press"},
+        {"Johannes Gutenberg", "Printing press", "Printing", "Gutenberg Bible", "Movable type"},
+        [["Gutenberg"], ["Europe", "Renaissance", "Reformation", "information revolution"]],
+    ),
+    Case(
+        "When did the French Revolution begin, and what caused it?",
+        {"French Revolution"},
+        {"French Revolution", "Louis XVI", "Estates General of 1789", "Storming of the Bastille", "Ancien Régime",
+         "Reign of Terror", "French First Republic"},
+        [["1789"], ["social", "economic", "political"]],
+    ),
+]  # fmt: skip
+# The first five questions, kept for the faithfulness and prefix-cache benchmarks.
+QUESTIONS: list[tuple[str, set[str]]] = [(c.question, c.relevant) for c in CASES[:5]]
 NODES = ("clarify", "plan", "search", "verify", "reflect", "write")
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--questions", type=int, default=len(QUESTIONS), help="how many of the 5 questions to run")
+    parser.add_argument("--questions", type=int, default=len(CASES), help="how many of the questions to run")
     parser.add_argument("--out", type=Path, default=None, help="keep the run folders here")
     args = parser.parse_args(argv)
     structlog.configure(wrapper_class=structlog.make_filtering_bound_logger(40))
@@ -55,7 +110,8 @@ def main(argv: list[str] | None = None) -> int:
     out_root = args.out or Path(tempfile.mkdtemp(prefix="stepresearch-bench-"))
 
     rows = []
-    for i, (question, relevant) in enumerate(QUESTIONS[: args.questions], start=1):
+    for i, case in enumerate(CASES[: args.questions], start=1):
+        question, relevant = case.question, case.relevant
         began = time.perf_counter()
         result = run_research(question, out_root / f"q{i}", policy=policy, tools=tools)
         wall = time.perf_counter() - began
@@ -74,6 +130,7 @@ def main(argv: list[str] | None = None) -> int:
                 "relevant_found": len(relevant & retrieved),
                 "relevant": len(relevant),
                 "cited": len(state["report"].cited_source_ids),
+                **on_topic_and_facts(case, state),
             }
         )
         print(f"q{i} done in {wall:.1f} s: {question}", file=sys.stderr)
@@ -83,15 +140,17 @@ def main(argv: list[str] | None = None) -> int:
         "| q | wall s | "
         + " | ".join(f"{n} s" for n in NODES)
         + " | prompt tok | cached tok | computed / cold prefill | completion tok | relevant found | cited |"
+        + " cited on topic | asked facts in answer |"
     )
-    print("|---" * (len(NODES) + 8) + "|")
+    print("|---" * (len(NODES) + 10) + "|")
     for r in rows:
         computed = r["prompt"] - r["cached"]
         print(
             f"| {r['q']} | {r['wall_s']:.1f} | "
             + " | ".join(f"{r['nodes'].get(n, 0.0):.2f}" for n in NODES)
             + f" | {r['prompt']} | {r['cached']} | {computed / max(r['prompt'], 1):.2f} | {r['completion']} | "
-            f"{r['relevant_found']}/{r['relevant']} | {r['cited']} |"
+            f"{r['relevant_found']}/{r['relevant']} | {r['cited']} | {r['on_topic']}/{r['cited_in_body']} | "
+            f"{r['facts_found']}/{r['facts']} |"
         )
     walls = [r["wall_s"] for r in rows]
     prompt = sum(r["prompt"] for r in rows)
@@ -108,7 +167,43 @@ def main(argv: list[str] | None = None) -> int:
     found = sum(r["relevant_found"] for r in rows)
     wanted = sum(r["relevant"] for r in rows)
     print(f"relevant articles retrieved: {found}/{wanted}")
+    on_topic = sum(r["on_topic"] for r in rows)
+    cited = sum(r["cited_in_body"] for r in rows)
+    facts_found = sum(r["facts_found"] for r in rows)
+    facts = sum(r["facts"] for r in rows)
+    print(f"cited sources on topic (short answer and sections): {on_topic}/{cited} ({on_topic / max(cited, 1):.0%})")
+    print(f"asked facts in the short answer: {facts_found}/{facts} ({facts_found / max(facts, 1):.0%})")
+    for r in rows:
+        for miss in r["misses"]:
+            print(f"- q{r['q']}: {miss}")
     return 0
+
+
+def on_topic_and_facts(case: Case, state: dict) -> dict:
+    """Of the sources cited in the short answer and the sections, how many are on the hand-made on-topic
+    list; of the asked facts, how many the short answer states (as a fact or as a flagged disagreement)."""
+    report = state["report"]
+    sources = state["sources"]
+    cited_ids = {sid for s in report.short_answer for sid in s.source_ids}
+    cited_ids |= {sid for section in report.sections for s in section.sentences for sid in s.source_ids}
+    titles = {sources[sid].title for sid in cited_ids if sid in sources}
+    misses = [f"off-topic source cited: {t}" for t in sorted(titles - case.on_topic)]
+    answer = (
+        report.markdown.split("## Short answer")[1].split("\n## ")[0] if "## Short answer" in report.markdown else ""
+    )
+    found = 0
+    for alternatives in case.facts:
+        if any(a.lower() in answer.lower() for a in alternatives):
+            found += 1
+        else:
+            misses.append(f"asked fact missing from the short answer: {' / '.join(alternatives)}")
+    return {
+        "on_topic": len(titles & case.on_topic),
+        "cited_in_body": len(titles),
+        "facts_found": found,
+        "facts": len(case.facts),
+        "misses": misses,
+    }
 
 
 if __name__ == "__main__":

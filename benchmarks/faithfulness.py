@@ -3,8 +3,9 @@
     python benchmarks/faithfulness.py
 
 Runs the embedded default (SmolLM2-135M in-process) over the five benchmark
-questions on the Wikipedia corpus and the planted-disagreement question on
-`tests/data/planted`. Per run it prints citations total / valid /
+questions on the Wikipedia corpus, the planted-disagreement question on
+`tests/data/planted`, and the disagreement told in different words in
+`tests/data/paraphrased`. Per run it prints citations total / valid /
 re-attributed / removed / phantom, claims by verdict, and the share of the
 report's factual sentences (the short answer, the sections and the
 disagreements) that carry a citation the validator confirmed. The baseline in
@@ -34,6 +35,10 @@ PLANTED_QUESTION = (
     "When did the Great Fire of Kelmar destroy the old town, where did it start, and how long did it burn?"
 )
 FACTUAL_SECTIONS = re.compile(r"^## (?!Scope and method|Verification|Sources)")
+# Sentences of the report's own framing, which claim nothing a source must support.
+FRAMING = re.compile(r"^(?:No retrieved source answers|On “.*” the sources disagree|\(\d+ independent)")
+PARAPHRASED = Path(__file__).resolve().parents[1] / "tests" / "data" / "paraphrased"
+PARAPHRASED_QUESTION = "When did the Vellmar Bridge collapse, how many workers died, and what caused it?"
 
 
 def factual_sentences(markdown: str) -> tuple[int, int]:
@@ -47,7 +52,7 @@ def factual_sentences(markdown: str) -> tuple[int, int]:
         if not in_factual or not line.strip() or line.startswith("|"):
             continue
         for sentence in split_sentences(line.lstrip("- ").strip()):
-            if len(sentence.split()) >= 4:
+            if len(sentence.split()) >= 4 and not FRAMING.match(sentence):
                 total += 1
                 cited += bool(re.search(r"\[\d+\]", sentence)) and "*(unverified)*" not in sentence
     return total, cited
@@ -60,7 +65,10 @@ def main(argv: list[str] | None = None) -> int:
     structlog.configure(wrapper_class=structlog.make_filtering_bound_logger(40))
     policy = LlamaCppChatModel()
     wiki = [wiki_search_tool()]
-    runs = [(q, wiki) for q, _ in QUESTIONS[: args.questions]] + [(PLANTED_QUESTION, [folder_search_tool(PLANTED)])]
+    runs = [(q, wiki) for q, _ in QUESTIONS[: args.questions]] + [
+        (PLANTED_QUESTION, [folder_search_tool(PLANTED)]),
+        (PARAPHRASED_QUESTION, [folder_search_tool(PARAPHRASED)]),
+    ]
     out = Path(tempfile.mkdtemp(prefix="stepresearch-faith-"))
     print(
         "| run | citations | valid | re-attributed | removed | phantom | claims by verdict | factual sentences cited | policy sentences kept |"
@@ -81,7 +89,7 @@ def main(argv: list[str] | None = None) -> int:
         all_total += total
         all_cited += cited
         phantoms += stats.phantom
-        label = "planted" if tools is not wiki else f"q{i}"
+        label = f"q{i}" if tools is wiki else ("planted" if question == PLANTED_QUESTION else "paraphrased")
         print(
             f"| {label} | {stats.total} | {stats.valid} | {stats.reattributed} | {stats.removed} | {stats.phantom} | "
             + ", ".join(f"{v} {n}" for v, n in sorted(verdicts.items()))

@@ -14,6 +14,7 @@ from langgraph.checkpoint.base import BaseCheckpointSaver
 from langgraph.graph import END, START, StateGraph
 from langgraph.graph.state import CompiledStateGraph
 
+from stepresearch.judge import JudgeKind, make_judge
 from stepresearch.nodes import (
     CONTEXT_KEY,
     ResearchContext,
@@ -53,6 +54,7 @@ def build_graph(
     interactive: bool = False,
     tool_timeout_s: float = 30.0,
     prompt_layout: str = "prefix",
+    judge: JudgeKind = "auto",
 ) -> CompiledStateGraph:
     """A compiled research graph with the policy, tools and budgets bound into its config.
 
@@ -60,20 +62,25 @@ def build_graph(
     `tools` are search tools: ours, LangChain tools, or callables `fn(query, k)`
     (default: the offline Wikipedia corpus). `nodes` replaces nodes by name,
     e.g. `{"search": my_search}`; a replacement has the same signature
-    `fn(state, config) -> dict`.
+    `fn(state, config) -> dict`. `judge` decides entailment for writing,
+    validation and verification: `lexical` (deterministic anchors), `policy`
+    (the policy judges, the anchors guard), or `auto` (lexical for the
+    embedded model, policy for any other).
     """
     unknown = set(nodes or {}) - set(DEFAULT_NODES)
     if unknown:
         raise ValueError(f"unknown node name(s) {sorted(unknown)}; replaceable nodes are {sorted(DEFAULT_NODES)}")
     chosen = {**DEFAULT_NODES, **(nodes or {})}
     budgets = budgets if isinstance(budgets, Budgets) else Budgets(**(budgets or {}))
+    policy = policy if policy is not None else _default_policy()
     context = ResearchContext(
-        policy=policy if policy is not None else _default_policy(),
+        policy=policy,
         tools=tuple(as_search_tool(t) for t in (tools if tools is not None else _default_tools())),
         budgets=budgets,
         interactive=interactive,
         tool_timeout_s=tool_timeout_s,
         prompt_layout=prompt_layout,  # type: ignore[arg-type]
+        judge=make_judge(judge, policy, max_concurrency=budgets.search_concurrency),
     )
     if not context.tools:
         raise ValueError("build_graph needs at least one search tool")

@@ -29,5 +29,11 @@ def sqlite_checkpointer(path: str | Path) -> SqliteSaver:
     """A SQLite checkpointer for one run folder; WAL mode so a killed run leaves a readable file."""
     Path(path).parent.mkdir(parents=True, exist_ok=True)
     conn = sqlite3.connect(str(path), check_same_thread=False)
-    conn.execute("PRAGMA journal_mode=WAL")
-    return SqliteSaver(conn, serde=serializer())
+    try:
+        conn.execute("PRAGMA journal_mode=WAL")
+        saver = SqliteSaver(conn, serde=serializer())
+        saver.setup()
+    except sqlite3.DatabaseError:
+        conn.close()
+        raise
+    return saver

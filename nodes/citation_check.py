@@ -6,10 +6,13 @@ edits it (`stepresearch verify RUN_DIR`). For each group of marks (`[1]` or
 sentence start; a leading label ending in a colon ("Another source disagrees:")
 is not part of the claim. Each mark is:
 
-- valid, when its source's text supports the covered text (`SUPPORT_THRESHOLD`);
+- valid, when the judge finds that its source entails the covered text;
 - re-attributed, when it does not but another retrieved source does;
 - removed, when no retrieved source does; a sentence left with no mark is then
   marked *(unverified)*.
+
+Marks placed after the full stop ("Some fact. [1]"), the commonest hand-edited
+style, belong to the sentence before them.
 
 A mark whose number is not in the `## Sources` list, or whose source was never
 retrieved, is a phantom: it is always re-attributed or removed. Table rows (the
@@ -24,14 +27,15 @@ import re
 
 from pydantic import BaseModel, Field
 
+from stepresearch.judge import Judge, LexicalJudge
 from stepresearch.state import CitationStats, Source
-from stepresearch.text import SUPPORT_THRESHOLD, split_sentences, statements, support_score, vocabulary
+from stepresearch.text import split_sentences
 
 UNVERIFIED = "*(unverified)*"
 _GROUP = re.compile(r"(?:\s*\[\d+\])+")
 _MARK = re.compile(r"\[(\d+)\]")
 _SOURCE_LINE = re.compile(r"^\[(\d+)\]\s+(.*?)\s+—\s+(\S+)\s*$")
-WINDOW_SENTENCES = 3
+_MARKS_AFTER_STOP = re.compile(r"([.!?])((?:\s*\[\d+\])+)(?=\s|$)")
 
 
 class ValidationResult(BaseModel):
@@ -42,28 +46,34 @@ class ValidationResult(BaseModel):
 
 
 class _Support:
-    """Best support score of a text against each source, by sentence windows, memoised."""
+    """Whether a source entails a text, by the judge, memoised."""
 
-    def __init__(self, sources: list[Source]) -> None:
+    def __init__(self, sources: list[Source], judge: Judge) -> None:
         self.sources = sources
-        self.windows = {s.id: _windows(s.text) for s in sources}
-        self.known = vocabulary(s.text for s in sources)
-        self._memo: dict[tuple[str, str], float] = {}
+        self.by_id = {s.id: s for s in sources}
+        self.judge = judge
+        self._memo: dict[tuple[str, str], bool] = {}
 
-    def score(self, text: str, source_id: str) -> float:
+    def entails(self, text: str, source_id: str) -> bool:
         key = (text, source_id)
         if key not in self._memo:
-            windows = self.windows.get(source_id, [])
-            self._memo[key] = max((support_score(text, w, self.known) for w in windows), default=0.0)
+            source = self.by_id.get(source_id)
+            self._memo[key] = bool(source) and self.judge.judge(text, source.text, source.title).entails
         return self._memo[key]
 
-    def best(self, text: str) -> tuple[str | None, float]:
-        scored = [(self.score(text, s.id), s.id) for s in self.sources]
-        score, source_id = max(scored, default=(0.0, None))
-        return (source_id, score) if score >= SUPPORT_THRESHOLD else (None, score)
+    def best(self, text: str) -> str | None:
+        """The retrieved source that entails the text best, or None."""
+        if not text.strip():
+            return None
+        verdicts = self.judge.judge_many([(text, s.text, s.title) for s in self.sources])
+        entailing = [(v.coverage, -i, s.id) for i, (v, s) in enumerate(zip(verdicts, self.sources)) if v.entails]
+        for _, _, source_id in entailing:
+            self._memo[(text, source_id)] = True
+        return max(entailing)[2] if entailing else None
 
 
-def validate_markdown(markdown: str, sources: list[Source]) -> ValidationResult:
+def validate_markdown(markdown: str, sources: list[Source], judge: Judge | None = None) -> ValidationResult:
+    """Check every citation of the report against the retrieved sources; repair what does not hold."""
     body, listed = _split(markdown)
     by_uri = {s.uri: s for s in sources}
     by_id = {s.id: s for s in sources}
@@ -71,7 +81,7 @@ def validate_markdown(markdown: str, sources: list[Source]) -> ValidationResult:
     for n, uri in listed.items():
         if uri in by_uri:
             number_to_id[n] = by_uri[uri].id
-    support = _Support(sources)
+    support = _Support(sources, judge or LexicalJudge())
     stats = CitationStats()
     unverified: list[str] = []
     out_lines = []
@@ -93,7 +103,7 @@ def _check_prose_line(
     line: str, number_to_id: dict[int, str], support: _Support, stats: CitationStats, unverified: list[str]
 ) -> str:
     prefix = re.match(r"^\s*(?:[-*]\s+)?", line).group(0)
-    sentences = split_sentences(line[len(prefix) :])
+    sentences = split_sentences(_MARKS_AFTER_STOP.sub(r"\2\1", line[len(prefix) :]))
     rebuilt = []
     for sentence in sentences:
         if not _MARK.search(sentence):
@@ -109,11 +119,11 @@ def _check_prose_line(
                 source_id = number_to_id.get(n)
                 if source_id is None:
                     stats.phantom += 1
-                if source_id is not None and support.score(claim, source_id) >= SUPPORT_THRESHOLD:
+                if source_id is not None and support.entails(claim, source_id):
                     stats.valid += 1
                     chosen = source_id
                 else:
-                    chosen, _ = support.best(claim)
+                    chosen = support.best(claim)
                     if chosen is None:
                         stats.removed += 1
                         continue
@@ -180,15 +190,8 @@ def _claim_text(covered: str) -> str:
 
 def _mark_unverified(sentence: str) -> str:
     sentence = re.sub(r"\s+([.!?])", r"\1", sentence.rstrip())
-    if UNVERIFIED in sentence:
+    if not sentence or UNVERIFIED in sentence:
         return sentence
     if sentence[-1:] in ".!?":
         return f"{sentence[:-1]} {UNVERIFIED}{sentence[-1]}"
     return f"{sentence} {UNVERIFIED}"
-
-
-def _windows(text: str) -> list[str]:
-    sentences = statements(text)
-    if not sentences:
-        return []
-    return [" ".join(sentences[i : i + WINDOW_SENTENCES]) for i in range(max(1, len(sentences) - WINDOW_SENTENCES + 1))]

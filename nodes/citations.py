@@ -1,10 +1,11 @@
-"""Attributing sentences to evidence, so a citation is computed, never taken on trust.
+"""Attributing sentences to sources, so a citation is computed, never taken on trust.
 
-The writer's sentences are matched against every retrieved evidence passage.
-A sentence is kept only if a passage supports it (`SUPPORT_THRESHOLD`), and it
-cites that passage's source, plus a second independent source when one also
-supports it. What the model wrote in brackets is ignored: a 135M model's
-handles are often wrong, and a computed citation cannot point at nothing.
+Every sentence the writer keeps goes to the judge against the retrieved
+sources that are on the question's subject. It is kept only if one of them
+entails it, and it cites that source, plus a second independent source when
+one also entails it. What the model wrote in brackets is ignored: a 135M
+model's handles are often wrong, and a computed citation cannot point at
+nothing.
 """
 
 from __future__ import annotations
@@ -12,21 +13,17 @@ from __future__ import annotations
 import math
 import re
 
-from stepresearch.state import CitedSentence, Evidence, Source
-from stepresearch.text import (
-    STOPWORDS,
-    SUPPORT_THRESHOLD,
-    content_tokens,
-    is_repeat,
-    split_sentences,
-    support_score,
-    vocabulary,
-)
+from stepresearch.judge import Judge, Judgement, LexicalJudge, answers, sentence_on_topic
+from stepresearch.judge.overlap import is_repeat
+from stepresearch.judge.relevance import Relevance, answer_share, carries
+from stepresearch.state import AskedPart, CitedSentence, Evidence, Source
+from stepresearch.text import STOPWORDS, content_tokens, split_sentences
 
 MIN_CONTENT_TOKENS = 4
 MAX_WORDS = 55  # longer "sentences" from a small model are run-ons glued from several passages
+# Sources put to a (slow) policy judge per sentence: the best few by the lexical judge's coverage.
+POLICY_SHORTLIST = 3
 _PRONOUN_START = re.compile(r"^(?:he|she|it|they|his|her|its|their|this|these|those|him|them)\b", re.IGNORECASE)
-PREFERRED_BONUS = 0.05
 _MARKERS = re.compile(r"\s*(?:\[\s*S?\d+(?:\s*[,;]\s*S?\d+)*\s*\]|\(\s*S\d+\s*\)|【[^】]*】)")
 _LEADING = re.compile(r"^\s*(?:#+\s*|[-*•]\s+|\d+[.)]\s+)")
 
@@ -49,110 +46,189 @@ def is_fragment(sentence: str) -> bool:
     return bool(last) and last[-1].lower() in STOPWORDS
 
 
-def attribute(
-    text: str,
-    evidence: list[Evidence],
-    sources: dict[str, Source],
-    *,
-    preferred: set[str] | None = None,
-    kept: list[str] | None = None,
-    known: frozenset[str] | None = None,
-) -> CitedSentence | None:
-    """The sentence with its supporting sources, or None if nothing supports it or it is a repeat."""
+def is_candidate(text: str) -> bool:
+    """Shaped like a statement worth citing: long enough, not a question, not clipped, not a run-on."""
     text = text.strip()
-    if len(content_tokens(text)) < MIN_CONTENT_TOKENS or text.endswith("?") or "…" in text:
-        return None
-    if len(text.split()) > MAX_WORDS:
-        return None
-    if kept is not None and is_repeat(text, kept):
-        return None
-    ranked = sorted(
-        (
-            (support_score(text, e.text, known) + (PREFERRED_BONUS if preferred and e.id in preferred else 0.0), e)
-            for e in evidence
-        ),
-        key=lambda pair: (-pair[0], pair[1].order),
+    return (
+        len(content_tokens(text)) >= MIN_CONTENT_TOKENS
+        and not text.endswith("?")
+        and "…" not in text
+        and len(text.split()) <= MAX_WORDS
     )
-    if not ranked or ranked[0][0] < SUPPORT_THRESHOLD:
-        return None
-    best = ranked[0][1]
-    source_ids = [best.source_id]
-    origins = {sources[best.source_id].origin} if best.source_id in sources else set()
-    for score, item in ranked[1:]:
-        if score < SUPPORT_THRESHOLD:
-            break
-        origin = sources[item.source_id].origin if item.source_id in sources else item.source_id
-        if origin not in origins:
-            source_ids.append(item.source_id)
-            break
-    return CitedSentence(text=_finish(text), source_ids=source_ids, evidence_id=best.id, origin="policy")
 
 
-def attribute_prose(
-    prose: str,
+class Attributor:
+    """Finds, for a sentence, the on-topic sources that entail it."""
+
+    def __init__(self, sources: dict[str, Source], evidence: list[Evidence], judge: Judge, subject: list[str]) -> None:
+        self.sources = sources
+        self.evidence = evidence
+        self.judge = judge
+        self.subject = subject
+        cited_ids = dict.fromkeys(e.source_id for e in evidence)
+        self.candidates = [
+            sources[sid] for sid in cited_ids if sid in sources and sources[sid].aboutness != "unrelated"
+        ]
+
+    def on_topic(self, sentence: str, source: Source) -> bool:
+        relevance = Relevance(aboutness=source.aboutness, reason="")
+        return sentence_on_topic(sentence, relevance, self.subject)
+
+    def attribute(
+        self, text: str, *, preferred: set[str] | None = None, kept: list[str] | None = None
+    ) -> CitedSentence | None:
+        """The sentence with its supporting sources, or None if nothing on topic entails it or it is a repeat."""
+        text = text.strip()
+        if not is_candidate(text) or (kept is not None and is_repeat(text, kept)):
+            return None
+        allowed = [s for s in self.candidates if self.on_topic(text, s)]
+        entailed = self._entailing(text, allowed)
+        if not entailed:
+            return None
+        preferred = preferred or set()
+        entailed.sort(key=lambda pair: (pair[1].id not in preferred, -pair[0].coverage, pair[1].order))
+        best_verdict, best = entailed[0]
+        source_ids = [best.id]
+        for _, other in entailed[1:]:
+            if other.origin != best.origin:
+                source_ids.append(other.id)
+                break
+        return CitedSentence(
+            text=finish(text),
+            source_ids=source_ids,
+            evidence_id=self._evidence_for(best.id, best_verdict),
+            origin="policy",
+        )
+
+    def attribute_prose(self, prose: str, *, preferred: set[str], kept: list[str]) -> tuple[list[CitedSentence], int]:
+        """Attribute every sentence of the model's prose; returns kept sentences and how many were dropped."""
+        out: list[CitedSentence] = []
+        dropped = 0
+        titles = [s.title for s in self.sources.values()]
+        for sentence in split_sentences(strip_markers(prose, titles)):
+            cited = None if is_fragment(sentence) else self.attribute(sentence, preferred=preferred, kept=kept)
+            if cited is None:
+                dropped += 1
+                continue
+            out.append(cited)
+            kept.append(cited.text)
+        return out, dropped
+
+    def _entailing(self, text: str, allowed: list[Source]) -> list[tuple[Judgement, Source]]:
+        lexical = LexicalJudge().judge_many([(text, s.text, s.title) for s in allowed])
+        if isinstance(self.judge, LexicalJudge):
+            return [(v, s) for v, s in zip(lexical, allowed) if v.entails]
+        shortlist = sorted(
+            ((v, s) for v, s in zip(lexical, allowed) if v.anchors_ok), key=lambda pair: -pair[0].coverage
+        )[:POLICY_SHORTLIST]
+        verdicts = self.judge.judge_many([(text, s.text, s.title) for _, s in shortlist])
+        return [(v, s) for v, (_, s) in zip(verdicts, shortlist) if v.entails]
+
+    def _evidence_for(self, source_id: str, verdict: Judgement) -> str | None:
+        own = [e for e in self.evidence if e.source_id == source_id]
+        for item in own:
+            if verdict.sentence and verdict.sentence[:60] in item.text:
+                return item.id
+        return own[0].id if own else None
+
+
+def extract_sentences(
     evidence: list[Evidence],
     sources: dict[str, Source],
-    *,
-    preferred: set[str],
+    query_words: list[str],
+    subject: list[str],
     kept: list[str],
-) -> tuple[list[CitedSentence], int]:
-    """Attribute every sentence of the model's prose; returns kept sentences and how many were dropped."""
-    out: list[CitedSentence] = []
-    dropped = 0
-    titles = [s.title for s in sources.values()]
-    known = vocabulary(s.text for s in sources.values())
-    for sentence in split_sentences(strip_markers(prose, titles)):
-        cited = (
-            None
-            if is_fragment(sentence)
-            else attribute(sentence, evidence, sources, preferred=preferred, kept=kept, known=known)
-        )
-        if cited is None:
-            dropped += 1
-            continue
-        out.append(cited)
-        kept.append(cited.text)
-    return out, dropped
-
-
-def extract_sentences(evidence: list[Evidence], query: str, kept: list[str], limit: int) -> list[CitedSentence]:
-    """Sentences taken verbatim from the best evidence: the writer's fallback when the policy is weak.
-
-    Sentences are ranked by the query words they contain, each weighted by how
-    rare it is among the candidate sentences (a word every sentence shares,
-    like the subject's name, tells them apart least), with a mild length penalty.
+    limit: int,
+    kind: str = "thing",
+) -> list[CitedSentence]:
+    """Sentences taken verbatim from the evidence that answer the query: the writer's fallback when the
+    policy is weak. Each is on the subject and answers the query (`judge.answers`); ranked by the query's
+    own words it contains, each weighted by how rare it is among the candidates, with a mild length penalty.
     """
-    wanted = set(content_tokens(query))
-    pool = [
-        (item, position, sentence) for item in evidence for position, sentence in enumerate(split_sentences(item.text))
-    ]
+    pool = []
+    for item in evidence:
+        source = sources.get(item.source_id)
+        if source is None or source.aboutness == "unrelated":
+            continue
+        relevance = Relevance(aboutness=source.aboutness, reason="")
+        for position, sentence in enumerate(split_sentences(item.text)):
+            if not is_candidate(sentence) or _PRONOUN_START.match(sentence):
+                continue  # "He put an end to..." means nothing out of its paragraph
+            if sentence_on_topic(sentence, relevance, subject) and answers(sentence, query_words, subject, kind):
+                pool.append((item, position, sentence))
+    wanted = set(content_tokens(" ".join(query_words)))
     frequency: dict[str, int] = {}
     for _, _, sentence in pool:
         for token in set(content_tokens(sentence)) & wanted:
             frequency[token] = frequency.get(token, 0) + 1
     weight = {t: math.log(1 + len(pool) / frequency.get(t, 1)) for t in wanted}
-    candidates = []
+    ranked = []
     for item, position, sentence in pool:
         tokens = set(content_tokens(sentence))
-        if len(tokens) < MIN_CONTENT_TOKENS or sentence.endswith("?") or len(sentence.split()) > MAX_WORDS:
-            continue
-        if _PRONOUN_START.match(sentence):
-            continue  # "He put an end to..." means nothing out of its paragraph
         overlap = sum(weight[t] for t in wanted & tokens) / (1 + len(sentence.split()) / 60)
-        candidates.append((-overlap, -item.score, item.order, position, sentence, item))
+        ranked.append((-overlap, -item.score, item.order, position, sentence, item))
     out: list[CitedSentence] = []
-    for *_, sentence, item in sorted(candidates, key=lambda c: c[:4]):
+    for *_, sentence, item in sorted(ranked, key=lambda c: c[:4]):
         if len(out) == limit:
             break
         if is_repeat(sentence, kept):
             continue
         out.append(
-            CitedSentence(text=_finish(sentence), source_ids=[item.source_id], evidence_id=item.id, origin="extract")
+            CitedSentence(text=finish(sentence), source_ids=[item.source_id], evidence_id=item.id, origin="extract")
         )
         kept.append(sentence)
     return out
 
 
-def _finish(text: str) -> str:
+def best_answer(
+    part: AskedPart, evidence: list[Evidence], sources: dict[str, Source], subject: list[str]
+) -> CitedSentence | None:
+    """The evidence sentence that best answers one asked part: on the subject, holding the asked kind of
+    fact, and sharing most of the part's own words."""
+    best: tuple[float, str, CitedSentence] | None = None
+    for item in evidence:
+        source = sources.get(item.source_id)
+        if source is None or source.aboutness == "unrelated":
+            continue
+        relevance = Relevance(aboutness=source.aboutness, reason="")
+        for sentence in split_sentences(item.text):
+            if _PRONOUN_START.match(sentence):
+                if source.aboutness != "about":
+                    continue
+                sentence = resolve_pronoun(sentence, source.title)
+            if not is_candidate(sentence):
+                continue
+            if not sentence_on_topic(sentence, relevance, subject) or not carries(sentence, part.kind, part.text):
+                continue
+            share = answer_share(sentence, part.words, subject)
+            if share <= 0 and part.words:
+                continue
+            key = (share - len(sentence.split()) / 400, item.order)
+            if best is None or key[0] > best[0] or (key[0] == best[0] and key[1] < best[1]):
+                cited = CitedSentence(
+                    text=finish(sentence), source_ids=[item.source_id], evidence_id=item.id, origin="extract"
+                )
+                best = (key[0], key[1], cited)
+    return best[2] if best else None
+
+
+_SUBJECT_PRONOUN = re.compile(r"^(?:He|She|It|They)\b")
+_POSSESSIVE_PRONOUN = re.compile(r"^(?:His|Her|Its|Their)\b")
+
+
+def resolve_pronoun(sentence: str, title: str) -> str:
+    """'He shared the prize' from the article on Alexander Fleming reads 'Alexander Fleming shared the prize':
+    a summary's pronoun opens a sentence about the article's subject. The judge still checks the result."""
+    title = re.sub(r"\s*\(.*?\)\s*", " ", title).strip()
+    if not title:
+        return sentence
+    if _SUBJECT_PRONOUN.match(sentence):
+        return _SUBJECT_PRONOUN.sub(title, sentence, count=1)
+    if _POSSESSIVE_PRONOUN.match(sentence):
+        return _POSSESSIVE_PRONOUN.sub(f"{title}'s", sentence, count=1)
+    return sentence
+
+
+def finish(text: str) -> str:
     text = text.strip()
     return text if text[-1:] in ".!\"'”)" else text + "."

@@ -15,9 +15,12 @@ from langchain_core.runnables import RunnableConfig
 from langgraph.types import interrupt
 from pydantic import BaseModel, Field
 
+from stepresearch.judge import read_question
+from stepresearch.judge.overlap import word_share
+from stepresearch.judge.question import named_phrases
 from stepresearch.serving.calls import ask
 from stepresearch.state import ResearchBrief, ResearchState
-from stepresearch.text import STOPWORDS, content_tokens, support_score
+from stepresearch.text import STOPWORDS, content_tokens
 
 from .context import get_context
 from .layout import messages_for
@@ -27,6 +30,8 @@ Restate the question as one research objective, list up to 3 assumptions about w
 Reply in JSON: {"objective": "...", "assumptions": ["..."], "key_terms": ["..."]}"""
 
 ASSUMED_NOTE = "No one was available to clarify the question, so it is researched as written."
+# A drafted objective replaces the question only if it keeps at least half of the question's words.
+OBJECTIVE_KEEPS = 0.5
 
 
 class BriefDraft(BaseModel):
@@ -57,8 +62,9 @@ def brief_from_draft(question: str, draft: BriefDraft | None) -> ResearchBrief:
     assumptions = [ASSUMED_NOTE]
     topics = named_phrases(question)
     key_terms = deterministic_key_terms(question)
+    read = read_question(question, topics)
     if draft is not None:
-        if draft.objective.strip() and support_score(draft.objective, question) >= 0.5:
+        if draft.objective.strip() and word_share(draft.objective, question) >= OBJECTIVE_KEEPS:
             objective = draft.objective.strip()
         question_tokens = set(content_tokens(question))
         for assumption in draft.assumptions:
@@ -70,7 +76,13 @@ def brief_from_draft(question: str, draft: BriefDraft | None) -> ResearchBrief:
             if term and set(content_tokens(term)) <= question_tokens and term.lower() not in map(str.lower, key_terms):
                 key_terms.append(term)
     return ResearchBrief(
-        question=question, objective=objective, assumptions=assumptions, key_terms=key_terms[:8], topics=topics
+        question=question,
+        objective=objective,
+        assumptions=assumptions,
+        key_terms=key_terms[:8],
+        topics=topics,
+        subject=read.subject,
+        asked=read.parts,
     )
 
 
@@ -85,18 +97,6 @@ def with_person_answer(brief: ResearchBrief, answer: str) -> ResearchBrief:
             "clarified_by": "person",
         }
     )
-
-
-def named_phrases(question: str) -> list[str]:
-    """Capitalised phrases ("Byzantine Empire", "Leonardo da Vinci"), the question's named subjects."""
-    phrases = re.findall(r"[A-Z][\w'\-]*(?:\s+(?:(?:of|the|de|da|von|van)\s+)?[A-Z][\w'\-]*)*", question)
-    names: list[str] = []
-    for phrase in phrases:
-        words = [w for w in phrase.split() if w.lower() not in STOPWORDS]
-        phrase = " ".join(words) if len(words) == len(phrase.split()) else phrase
-        if words and phrase not in names and content_tokens(phrase):
-            names.append(phrase.strip())
-    return names
 
 
 def deterministic_key_terms(question: str) -> list[str]:

@@ -12,6 +12,7 @@ from typing import Any, Literal
 from langchain_core.language_models import BaseChatModel
 from langchain_core.runnables import RunnableConfig
 
+from stepresearch.judge import Judge, LexicalJudge
 from stepresearch.state import Budgets
 from stepresearch.tools import SearchTool
 
@@ -26,6 +27,7 @@ class ResearchContext:
     interactive: bool = False
     tool_timeout_s: float = 30.0
     prompt_layout: Literal["prefix", "naive"] = "prefix"
+    judge: Judge = field(default_factory=LexicalJudge)
 
 
 def get_context(config: RunnableConfig | None) -> ResearchContext:

@@ -16,9 +16,10 @@ import re
 from langchain_core.runnables import RunnableConfig
 from pydantic import BaseModel, Field
 
+from stepresearch.judge.overlap import is_repeat
 from stepresearch.serving.calls import ask
 from stepresearch.state import ResearchBrief, ResearchState, SubQuestion
-from stepresearch.text import content_tokens, is_repeat
+from stepresearch.text import content_tokens
 
 from .context import get_context
 from .layout import messages_for
@@ -73,7 +74,7 @@ def fallback_sub_questions(brief: ResearchBrief) -> list[str]:
     """Sub-questions from the question's own clauses, then generic angles on its main subject."""
     clauses = [c.strip(" ,;?") for c in re.split(r",\s*(?:and\s+)?|;\s*|\?\s*", brief.question)]
     out = [c[0].upper() + c[1:] + "?" for c in clauses if len(content_tokens(c)) >= 2]
-    subject = (brief.topics or brief.key_terms[:2] or [brief.question.rstrip("?")])[0]
+    subject = (brief.subject or brief.topics or brief.key_terms[:2] or [brief.question.rstrip("?")])[0]
     out += [
         f"What are the key facts and dates about {subject}?",
         f"Why is {subject} significant?",

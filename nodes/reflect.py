@@ -18,10 +18,11 @@ import time
 from langchain_core.runnables import RunnableConfig
 from pydantic import BaseModel, Field
 
+from stepresearch.judge.overlap import is_repeat, word_share
 from stepresearch.serving.calls import ask
-from stepresearch.state import FollowUp, ResearchState
-from stepresearch.text import content_tokens, is_repeat
+from stepresearch.state import AskedPart, FollowUp, ResearchState
 
+from .citations import best_answer
 from .context import get_context
 from .layout import messages_for
 
@@ -32,6 +33,9 @@ Write one short search question for each point.
 Reply in JSON: {{"follow_ups": ["...", "..."]}}"""
 
 MAX_FOLLOW_UPS = 3
+# The policy's wording of a follow-up replaces the gap's only if it keeps half of the gap's words.
+PHRASING_KEEPS = 0.5
+MAX_FOLLOW_UP_CHARS = 220
 
 
 class FollowUpDraft(BaseModel):
@@ -76,7 +80,21 @@ def find_gaps(state: ResearchState) -> list[FollowUp]:
         for sq in state.get("sub_questions", [])
         if sq.round == round_no and sq.id not in answered
     ]
+    for part in unanswered_parts(state):
+        query = part.text[:1].upper() + part.text[1:].rstrip("?") + "?"
+        if not is_repeat(query, asked + [g.text for g in gaps]):
+            gaps.insert(0, FollowUp(text=query, parent=None, reason=f"no evidence answers the asked {part.kind}"))
     return gaps[:MAX_FOLLOW_UPS]
+
+
+def unanswered_parts(state: ResearchState) -> list[AskedPart]:
+    """Asked parts (who, when, ...) that no on-topic evidence sentence answers yet: the first gaps to fill."""
+    brief = state.get("brief")
+    if brief is None:
+        return []
+    sources = state.get("sources", {})
+    evidence = state.get("evidence", [])
+    return [part for part in brief.asked if best_answer(part, evidence, sources, brief.subject) is None]
 
 
 def without_numbers(text: str) -> str:
@@ -91,8 +109,7 @@ def merge_phrasings(gaps: list[FollowUp], phrased: list[str], question: str) -> 
         text = gap.text
         if i < len(phrased):
             candidate = phrased[i].strip()
-            gap_words, new_words = set(content_tokens(gap.text)), set(content_tokens(candidate))
-            if gap_words and len(gap_words & new_words) / len(gap_words) >= 0.5 and len(candidate) <= 220:
+            if word_share(gap.text, candidate) >= PHRASING_KEEPS and len(candidate) <= MAX_FOLLOW_UP_CHARS:
                 text = candidate
         if not is_repeat(text, [question]):
             out.append(gap.model_copy(update={"text": text}))

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from stepresearch.state import CitedSentence, Claim, Report, ResearchState, Source
+from stepresearch.state import CitedSentence, Claim, DisputedAnswer, Report, ResearchState, Source
 
 VERDICT_LABELS = {
     "supported": "supported (2+ independent sources)",
@@ -33,7 +33,11 @@ def render_report(report: Report, state: ResearchState) -> tuple[str, list[str]]
     if report.empty:
         lines += empty_body(state)
     else:
-        lines += ["## Short answer", "", paragraph(report.short_answer), ""]
+        lines += ["## Short answer", "", paragraph(report.short_answer)]
+        lines += [disputed_line(d, cite) for d in report.disputed]
+        if report.unanswered:
+            lines.append("No retrieved source answers " + "; ".join(f"“{p}”" for p in report.unanswered) + ".")
+        lines.append("")
         for section in report.sections:
             lines += [f"## {section.heading}", "", paragraph(section.sentences), ""]
         lines += disagreement_section(state.get("claims", []), cite)
@@ -56,6 +60,20 @@ def with_marks(text: str, marks: str) -> str:
     if text[-1:] in ".!":
         return f"{text[:-1]} {marks}{text[-1]}"
     return f"{text} {marks}"
+
+
+def disputed_line(dispute: DisputedAnswer, cite) -> str:
+    """An asked fact the sources disagree on, stated as a disagreement with both sides cited."""
+    one = with_marks(dispute.one_side.text, cite(dispute.one_side.source_ids))
+    other = with_marks(dispute.other_side.text, cite(dispute.other_side.source_ids))
+    return (
+        f"On “{dispute.part}” the sources disagree. {one} Other sources say otherwise: {other} "
+        f"({witnesses(dispute.one_side_witnesses)} against {witnesses(dispute.other_side_witnesses)}.)"
+    )
+
+
+def witnesses(n: int) -> str:
+    return f"{n} independent source{'s' if n != 1 else ''}"
 
 
 def empty_body(state: ResearchState) -> list[str]:
@@ -87,9 +105,10 @@ def disagreement_section(claims: list[Claim], cite) -> list[str]:
         if pair in shown:
             continue  # the same two witnesses disagreeing, seen from the other side
         shown.add(pair)
-        one_side = with_marks(claim.text, cite(claim.supporting[:1]))
-        other_side = with_marks(claim.counter_evidence[0], cite(claim.contradicting[:1]))
-        lines.append(f"- {one_side} Another source disagrees: {other_side}")
+        one_side = with_marks(claim.text, cite(claim.supporting[:2]))
+        other_side = with_marks(claim.counter_evidence[0], cite(claim.contradicting[:2]))
+        count = f"({witnesses(claim.supporting_witnesses)} against {witnesses(claim.contradicting_witnesses)}.)"
+        lines.append(f"- {one_side} Another source disagrees: {other_side} {count}")
     return lines + [""]
 
 

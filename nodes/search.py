@@ -3,8 +3,11 @@
 A branch queries every tool with its sub-question and with the original
 question (which is therefore always among the queries), fuses the rankings,
 reads the best documents and keeps the passages that bear on the
-sub-question. It makes no policy call: retrieval and passage choice are
-deterministic, which keeps branches cheap and their evidence reproducible.
+sub-question. The judge decides relevance (`stepresearch.judge.relevance`):
+a source whose title and opening do not name the question's subject lends
+only passages that name it, and a source that never names it lends nothing.
+It makes no policy call: retrieval and passage choice are deterministic,
+which keeps branches cheap and their evidence reproducible.
 """
 
 from __future__ import annotations
@@ -17,8 +20,11 @@ import structlog
 from langchain_core.runnables import RunnableConfig
 from langgraph.types import Send
 
+from stepresearch.judge import names_subject, source_relevance
+from stepresearch.judge.question import asked_parts
+from stepresearch.judge.relevance import ANSWER_WORD_SHARE, answer_share, carries
 from stepresearch.state import Evidence, ResearchState, SearchBranch, Source, SubQuestion, stable_source_id
-from stepresearch.text import content_tokens, statements
+from stepresearch.text import statements
 from stepresearch.tools import SearchHit
 
 from .context import get_context
@@ -27,8 +33,10 @@ log = structlog.get_logger(__name__)
 
 RRF_K = 60  # reciprocal-rank fusion constant (Cormack et al.)
 QUERY_WEIGHTS = (1.0, 0.6)  # the sub-question outranks the whole question
-MIN_RELEVANCE = 0.34  # share of the sub-question's content words a passage must contain
+# A passage that holds the asked kind of fact ("when" -> a date) counts as this much of an answer.
+ASKED_KIND_CREDIT = ANSWER_WORD_SHARE
 PASSAGE_SENTENCES = 2
+PASSAGE_CHARS = 600  # evidence is a pair of sentences, not a page: the research log has a budget
 MAX_SOURCE_CHARS = 20_000
 
 
@@ -37,14 +45,19 @@ def dispatch_search(state: ResearchState, config: RunnableConfig) -> list[Send] 
     budgets = get_context(config).budgets
     round_no = state.get("round", 1)
     branches = [sq for sq in state.get("sub_questions", []) if sq.round == round_no]
-    topics = state["brief"].topics if state.get("brief") else []
+    brief = state.get("brief")
+    topics = brief.topics if brief else []
+    subject = brief.subject if brief else []
     left = budgets.max_tool_calls - state.get("tool_calls", 0)
     if not branches or left <= 0:
         return "verify"
     share = max(1, left // len(branches))
     return [
         Send(
-            "search", SearchBranch(question=state["question"], sub_question=sq, topics=topics, tool_calls_allowed=share)
+            "search",
+            SearchBranch(
+                question=state["question"], sub_question=sq, topics=topics, subject=subject, tool_calls_allowed=share
+            ),
         )
         for sq in branches
     ]
@@ -54,8 +67,9 @@ def search(branch: SearchBranch, config: RunnableConfig) -> dict:
     ctx = get_context(config)
     budgets = ctx.budgets
     sq: SubQuestion = branch["sub_question"]
-    topics = branch.get("topics", [])
-    queries = list(dict.fromkeys([focused_query(sq.text, topics), branch["question"]]))
+    subject = branch.get("subject") or branch.get("topics", [])
+    question_words = [w for part in asked_parts(branch["question"], subject) for w in part.words]
+    queries = list(dict.fromkeys([focused_query(sq.text, subject), branch["question"]]))
     fused: dict[str, float] = {}
     hits: dict[str, tuple[SearchHit, str]] = {}
     calls, notes = 0, []
@@ -78,12 +92,17 @@ def search(branch: SearchBranch, config: RunnableConfig) -> dict:
     ranked = sorted(fused, key=lambda uri: (-fused[uri], uri))[: budgets.hits_per_query]
     sources: dict[str, Source] = {}
     evidence: list[Evidence] = []
+    skipped = []
     for rank, uri in enumerate(ranked):
         hit, tool_name = hits[uri]
-        source = to_source(hit, tool_name, sq, rank)
+        source = to_source(hit, tool_name, sq, rank, subject, question_words)
         sources[source.id] = source
-        passages = best_passages(hit.text, sq.text, budgets.passages_per_source, topics) or best_passages(
-            hit.text, branch["question"], budgets.passages_per_source, topics
+        if source.aboutness == "unrelated":
+            skipped.append(source.title)
+            continue
+        about = source.aboutness == "about"
+        passages = best_passages(hit.text, sq.text, budgets.passages_per_source, subject, about) or best_passages(
+            hit.text, branch["question"], budgets.passages_per_source, subject, about
         )
         for offset, (start, text, score) in enumerate(passages):
             evidence.append(
@@ -96,46 +115,60 @@ def search(branch: SearchBranch, config: RunnableConfig) -> dict:
                     order=f"{source.order}.{offset:02d}",
                 )
             )
+    if skipped:
+        log.info("off_topic_sources", sub_question=sq.id, titles=skipped)
     return {"sources": sources, "evidence": evidence, "tool_calls": calls, "notes": notes}
 
 
-def to_source(hit: SearchHit, tool_name: str, sq: SubQuestion, rank: int) -> Source:
+def to_source(
+    hit: SearchHit, tool_name: str, sq: SubQuestion, rank: int, subject: list[str], question_words: list[str]
+) -> Source:
+    text = hit.text[:MAX_SOURCE_CHARS]
+    title = hit.title.strip() or hit.uri
     return Source(
         id=stable_source_id(hit.uri),
-        title=hit.title.strip() or hit.uri,
+        title=title,
         uri=hit.uri,
-        text=hit.text[:MAX_SOURCE_CHARS],
+        text=text,
         tool=tool_name,
         origin=hit.origin or hit.uri,
         found_by=[sq.id],
         order=f"{sq.round:02d}.{sq.index:02d}.{rank:02d}",
+        aboutness=source_relevance(title, text, subject, question_words).aboutness,
     )
 
 
-def focused_query(text: str, topics: list[str]) -> str:
+def focused_query(text: str, subject: list[str]) -> str:
     """Add the question's subject to a sub-question that lost it ("Which state conquered its capital?")."""
-    if not topics or mentions_topic(set(content_tokens(text)), topics):
+    if not subject or names_subject(text, subject):
         return text
-    return f"{text} {topics[0]}"
+    return f"{text} {subject[0]}"
 
 
-def mentions_topic(tokens: set[str], topics: list[str]) -> bool:
-    """True if every word of at least one topic phrase occurs; vacuously true with no topics."""
-    return not topics or any(set(content_tokens(topic)) <= tokens for topic in topics)
+def best_passages(
+    text: str, query: str, limit: int, subject: list[str] | None = None, about: bool = True
+) -> list[tuple[int, str, float]]:
+    """Non-overlapping windows of sentences that answer the query and are on the subject.
 
-
-def best_passages(text: str, query: str, limit: int, topics: list[str] | None = None) -> list[tuple[int, str, float]]:
-    """Non-overlapping windows of sentences that contain most of the query's words and name a topic."""
-    wanted = set(content_tokens(query))
+    A window scores the share of the query's own words (not the subject's) it contains, plus credit
+    when it holds the kind of fact the query asks for. From a source that is not about the subject,
+    only windows that name the subject themselves qualify.
+    """
     sentences = statements(text)
-    if not wanted or not sentences:
+    if not sentences:
         return []
+    parts = asked_parts(query, subject)
+    kind = parts[0].kind if parts else "thing"
+    query_words = [w for part in parts for w in part.words] or [query]
     scored = []
     for start in range(len(sentences)):
         window = " ".join(sentences[start : start + PASSAGE_SENTENCES])
-        tokens = set(content_tokens(window))
-        score = len(wanted & tokens) / len(wanted)
-        if score >= MIN_RELEVANCE and mentions_topic(tokens, topics or []):
+        if not about and not names_subject(window, subject or []):
+            continue
+        score = answer_share(window, query_words, subject or [])
+        if kind != "thing" and carries(window, kind, query):
+            score += ASKED_KIND_CREDIT
+        if score >= ANSWER_WORD_SHARE:
             scored.append((score, -start, start, window))
     chosen: list[tuple[int, str, float]] = []
     taken: set[int] = set()
@@ -143,7 +176,7 @@ def best_passages(text: str, query: str, limit: int, topics: list[str] | None = 
         span = set(range(start, start + PASSAGE_SENTENCES))
         if span & taken:
             continue
-        chosen.append((start, window[:600], round(score, 4)))
+        chosen.append((start, window[:PASSAGE_CHARS], round(score, 4)))
         taken |= span
         if len(chosen) == limit:
             break

@@ -13,18 +13,52 @@ from langchain_core.runnables import RunnableConfig
 from stepresearch.state import ResearchState
 
 from .citation_check import validate_markdown
+from .context import get_context
+from .layout import messages_for
+
+# More than half of the calls unusable, over at least this many calls, and the report says so.
+MIN_CALLS_TO_JUDGE = 3
+UNUSABLE_SHARE = 0.5
 
 
 def validate(state: ResearchState, config: RunnableConfig) -> dict:
     report = state.get("report")
     if report is None:
         return {}
-    result = validate_markdown(report.markdown, list(state.get("sources", {}).values()))
+    ctx = get_context(config)
+    judge = ctx.judge.bound(lambda task: messages_for(state, ctx, task), config)
+    result = validate_markdown(report.markdown, list(state.get("sources", {}).values()), judge)
     notes = []
     if result.stats.removed or result.stats.reattributed:
         notes.append(
             f"the citation validator re-attributed {result.stats.reattributed} and removed "
             f"{result.stats.removed} citation(s); {result.stats.unsupported_sentences} sentence(s) marked unverified"
         )
-    updated = report.model_copy(update={"markdown": result.markdown, "cited_source_ids": result.cited_source_ids})
+    markdown = result.markdown
+    warning = degraded_policy_warning(state)
+    if warning:
+        notes.append(warning)
+        markdown = with_warning(markdown, warning)
+    updated = report.model_copy(update={"markdown": markdown, "cited_source_ids": result.cited_source_ids})
     return {"report": updated, "citations": result.stats, "notes": notes}
+
+
+def degraded_policy_warning(state: ResearchState) -> str:
+    """Say so when most policy calls came back empty or unusable: the report is then the engine's
+    extraction from the sources, not the policy's writing, and a reader should know."""
+    usage = state.get("usage")
+    if usage is None:
+        return ""
+    total = usage.total
+    if total.calls < MIN_CALLS_TO_JUDGE or total.unusable / total.calls <= UNUSABLE_SHARE:
+        return ""
+    return (
+        f"the policy returned no usable text in {total.unusable} of {total.calls} calls; this report was "
+        "assembled from sentences of the retrieved sources alone"
+    )
+
+
+def with_warning(markdown: str, warning: str) -> str:
+    """The warning as a quote right under the title, where a reader sees it first."""
+    title, sep, rest = markdown.partition("\n")
+    return f"{title}\n\n> **Warning:** {warning[0].upper()}{warning[1:]}.\n{sep}{rest}"

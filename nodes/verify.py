@@ -1,17 +1,23 @@
-"""Verify: extract the key claims and check each against every retrieved source.
+"""Verify: extract the key claims and cross-check each against every retrieved source.
 
 Claims come from two places. The evidence is scanned deterministically for
-sentences that carry numbers, dates or names, so verification works even when
-the policy is weak; and the policy proposes claims as structured output, kept
-only when some evidence passage supports them. Each claim is then matched
-against sentence windows of *all* retrieved sources (BM25 to find them, the
-lexical support score to judge them). Sources that share an origin or repeat
-one another count as one witness (`independence.py`). A window that restates
-the claim with a different number or date contradicts it (`conflicts.py`); a
-window that differs only by a negation is put to the policy to judge.
+on-topic sentences that carry numbers, dates or names, so verification works
+even when the policy is weak; and the policy proposes claims as structured
+output, kept only when an on-topic source entails them. Each claim then goes
+to the judge against every retrieved source (`stepresearch.judge`):
 
-Verdicts: `supported` (2+ independent witnesses agree), `single_source`,
-`contradicted` (independent witnesses disagree), `unsupported`.
+- a source that entails it supports it;
+- a source the judge finds contradicting it (another value bound to the same
+  words, a flipped polarity), or a sentence that tells the same event in its
+  own words with another date or number (`judge.disagreement`), contradicts it;
+- a sentence that tells the same event in its own words with the same date or
+  number (`judge.corroborates`) is one more witness for it, though it does
+  not entail it word for word.
+
+Sources that share an origin or repeat one another count as one witness
+(`independence.py`). Verdicts: `supported` (2+ independent witnesses agree),
+`single_source`, `contradicted` (independent witnesses disagree),
+`unsupported`.
 """
 
 from __future__ import annotations
@@ -21,21 +27,15 @@ import math
 from langchain_core.runnables import RunnableConfig
 from pydantic import BaseModel, Field
 
+from stepresearch.judge import Judge, LexicalJudge, PolicyJudge, corroborates, disagreement, sentence_on_topic
+from stepresearch.judge.anchors import analyse
+from stepresearch.judge.overlap import is_repeat, word_share
+from stepresearch.judge.relevance import Relevance
 from stepresearch.serving.calls import ask
 from stepresearch.state import Claim, Evidence, ResearchState, Source, Verdict
-from stepresearch.text import (
-    SUPPORT_THRESHOLD,
-    content_tokens,
-    is_repeat,
-    names,
-    split_sentences,
-    statements,
-    support_score,
-)
-from stepresearch.tools.bm25_index import Bm25Index, Passage
+from stepresearch.text import content_tokens, split_sentences
 
-from .citations import attribute
-from .conflicts import negation_mismatch, number_conflict, quantities
+from .citations import Attributor
 from .context import get_context
 from .independence import independence_groups
 from .layout import messages_for
@@ -44,26 +44,21 @@ CLAIMS_TASK = """TASK: claims
 List up to 5 key factual claims from the research log that help answer the question. Each claim is one short sentence with its names, numbers and dates.
 Reply in JSON: {"claims": ["...", "..."]}"""
 
-JUDGE_TASK = """TASK: judge
-Claim: {claim}
-Passage: {passage}
-Does the passage support or refute the claim?
-Reply in JSON: {{"verdict": "supports" or "refutes" or "unrelated"}}"""
-
+CLAIMS_TOKENS = 200
 MAX_CLAIMS = 8
 MAX_POLICY_CLAIMS = 3
 MAX_PER_SOURCE = 2
-MAX_JUDGEMENTS = 3
-WINDOW_SENTENCES = 2
-CANDIDATE_WINDOWS = 40
+# A claim sentence is short enough to be one fact and long enough to say one.
+CLAIM_WORDS = (6, 45)
+# Two claims that share this much of their words, with the same numbers, are one claim told twice.
+RESTATEMENT_SHARE = 0.85
+# A capable policy judges the (claim, source) pairs whose anchors agree and that share at least this much
+# wording; pairs further apart are not worth a call.
+POLICY_MIN_COVERAGE = 0.4
 
 
 class ClaimsDraft(BaseModel):
     claims: list[str] = Field(default_factory=list, max_length=5)
-
-
-class Judgement(BaseModel):
-    verdict: str
 
 
 def verify(state: ResearchState, config: RunnableConfig) -> dict:
@@ -71,22 +66,29 @@ def verify(state: ResearchState, config: RunnableConfig) -> dict:
     evidence = state.get("evidence", [])
     if not evidence:
         return {"claims": []}
-    texts = evidence_claims(evidence, state["question"])
-    texts += policy_claims(state, config, texts)
-    checker = ClaimChecker(sources)
-    judgements_left = MAX_JUDGEMENTS
-    claims = []
-    for text in texts:
-        claim, judged = checker.check(text, lambda claim, window: judge(state, config, claim, window), judgements_left)
-        judgements_left -= judged
-        claims.append(claim)
-    return {"claims": claims}
+    ctx = get_context(config)
+    brief = state.get("brief")
+    subject = brief.subject if brief else []
+    judge = ctx.judge.bound(lambda task: messages_for(state, ctx, task), config)
+    texts = evidence_claims(evidence, sources, state["question"], subject)
+    texts += policy_claims(state, config, texts, judge, subject)
+    return {"claims": ClaimChecker(sources, judge).check_all(texts)}
 
 
-def evidence_claims(evidence: list[Evidence], question: str) -> list[str]:
-    """Sentences of the evidence that carry a number, a date or a name, most relevant first."""
+def evidence_claims(
+    evidence: list[Evidence], sources: dict[str, Source], question: str, subject: list[str]
+) -> list[str]:
+    """On-topic sentences of the evidence that carry a number, a date or a name, most relevant first."""
     wanted = set(content_tokens(question))
-    pool = [(item, sentence) for item in evidence for sentence in split_sentences(item.text)]
+    pool = []
+    for item in evidence:
+        source = sources.get(item.source_id)
+        if source is None or source.aboutness == "unrelated":
+            continue
+        relevance = Relevance(aboutness=source.aboutness, reason="")
+        for sentence in split_sentences(item.text):
+            if sentence_on_topic(sentence, relevance, subject):
+                pool.append((item, sentence))
     frequency: dict[str, int] = {}
     for _, sentence in pool:
         for token in set(content_tokens(sentence)) & wanted:
@@ -94,13 +96,14 @@ def evidence_claims(evidence: list[Evidence], question: str) -> list[str]:
     ranked = []
     for item, sentence in pool:
         n_words = len(sentence.split())
-        if not 6 <= n_words <= 45 or sentence.endswith("?"):
+        if not CLAIM_WORDS[0] <= n_words <= CLAIM_WORDS[1] or sentence.endswith("?"):
             continue
-        if not (quantities(sentence) or names(sentence)):
+        anchors = analyse(sentence)
+        if not (anchors.quantities or anchors.names):
             continue
         tokens = set(content_tokens(sentence))
-        relevance = sum(math.log(1 + len(pool) / frequency[t]) for t in tokens & wanted)
-        ranked.append((-relevance, item.order, sentence, item.source_id))
+        relevance_score = sum(math.log(1 + len(pool) / frequency[t]) for t in tokens & wanted)
+        ranked.append((-relevance_score, item.order, sentence, item.source_id))
     claims: list[str] = []
     per_source: dict[str, int] = {}
     for _, _, sentence, source_id in sorted(ranked):
@@ -114,96 +117,117 @@ def evidence_claims(evidence: list[Evidence], question: str) -> list[str]:
 
 
 def restates(sentence: str, claims: list[str]) -> bool:
-    """True if the sentence's words mostly repeat a kept claim's, or the other way round."""
-    tokens = set(content_tokens(sentence))
+    """True if the sentence's words mostly repeat a kept claim's with the same numbers."""
+    values = {(q.kind, q.value) for q in analyse(sentence).quantities}
     for claim in claims:
-        other = set(content_tokens(claim))
-        smaller = min(len(tokens), len(other)) or 1
-        if len(tokens & other) / smaller >= 0.85 and quantities(sentence) == quantities(claim):
+        share = max(word_share(sentence, claim), word_share(claim, sentence))
+        if share >= RESTATEMENT_SHARE and values == {(q.kind, q.value) for q in analyse(claim).quantities}:
             return True
     return False
 
 
-def policy_claims(state: ResearchState, config: RunnableConfig, already: list[str]) -> list[str]:
-    """Claims the policy proposes, kept only when a retrieved passage supports them."""
+def policy_claims(
+    state: ResearchState, config: RunnableConfig, already: list[str], judge: Judge, subject: list[str]
+) -> list[str]:
+    """Claims the policy proposes, kept only when an on-topic retrieved source entails them."""
     ctx = get_context(config)
     messages = messages_for(state, ctx, CLAIMS_TASK)
-    reply = ask(ctx.policy, messages, node="verify", schema=ClaimsDraft, max_tokens=200, config=config)
+    reply = ask(ctx.policy, messages, node="verify", schema=ClaimsDraft, max_tokens=CLAIMS_TOKENS, config=config)
+    attributor = Attributor(state.get("sources", {}), state.get("evidence", []), judge, subject)
     kept: list[str] = []
     for text in reply.parsed.claims if reply.parsed else []:
-        text = text.strip()
-        grounded = attribute(text, state.get("evidence", []), state.get("sources", {}), kept=already + kept)
+        grounded = attributor.attribute(text.strip(), kept=already + kept)
         if grounded is not None and len(kept) < MAX_POLICY_CLAIMS:
             kept.append(grounded.text)
     return kept
 
 
-def judge(state: ResearchState, config: RunnableConfig, claim: str, window: str) -> str | None:
-    ctx = get_context(config)
-    messages = messages_for(state, ctx, JUDGE_TASK.format(claim=claim, passage=window))
-    reply = ask(ctx.policy, messages, node="verify", schema=Judgement, max_tokens=20, config=config)
-    verdict = reply.parsed.verdict.strip().lower() if reply.parsed else ""
-    return verdict if verdict in ("supports", "refutes", "unrelated") else None
-
-
 class ClaimChecker:
-    """Matches claims against sentence windows of every retrieved source."""
+    """Judges every claim against every retrieved source, and counts independent witnesses."""
 
-    def __init__(self, sources: dict[str, Source]) -> None:
+    def __init__(self, sources: dict[str, Source], judge: Judge | None = None) -> None:
         self.sources = sources
+        self.judge = judge or LexicalJudge()
         self.groups = independence_groups(sources)
-        passages = []
-        for source_id, source in sources.items():
-            sentences = statements(source.text)
-            for start in range(max(1, len(sentences) - WINDOW_SENTENCES + 1)):
-                window = " ".join(sentences[start : start + WINDOW_SENTENCES])
-                passages.append(Passage(doc_uri=source_id, title=source.title, text=window, origin=source.origin))
-        self.index = Bm25Index.build(passages) if passages else None
+        self.sentences = {sid: split_sentences(s.text) for sid, s in sources.items()}
 
-    def check(self, text: str, judge_fn, judgements_left: int) -> tuple[Claim, int]:
-        """The claim with its verdict, and how many policy judgements it used."""
-        best_for: dict[str, tuple[float, str]] = {}
+    def check(self, text: str) -> Claim:
+        return self.check_all([text])[0]
+
+    def check_all(self, texts: list[str]) -> list[Claim]:
+        ids = list(self.sources)
+        pairs = [(t, sid) for t in texts for sid in ids]
+        verdicts = LexicalJudge().judge_many([(t, self.sources[sid].text, self.sources[sid].title) for t, sid in pairs])
+        if isinstance(self.judge, PolicyJudge):
+            ask_for = [i for i, v in enumerate(verdicts) if v.anchors_ok and v.coverage >= POLICY_MIN_COVERAGE]
+            judged = self.judge.judge_many([(pairs[i][0], *self._passage(pairs[i][1])) for i in ask_for])
+            for i, verdict in zip(ask_for, judged):
+                verdicts[i] = verdict
+        candidates = [
+            (i, counter)
+            for i, ((text, sid), verdict) in enumerate(zip(pairs, verdicts))
+            if not verdict.entails and not verdict.contradicts
+            for counter in [self._disagreeing_sentence(text, sid)]
+            if counter is not None
+        ]
+        confirmed = self.judge.confirm([(pairs[i][0], counter) for i, counter in candidates])
+        counters = {i: counter for (i, counter), ok in zip(candidates, confirmed) if ok}
+        by_claim: dict[str, list[tuple[str, object, str | None]]] = {t: [] for t in texts}
+        for i, ((text, sid), verdict) in enumerate(zip(pairs, verdicts)):
+            by_claim[text].append((sid, verdict, counters.get(i)))
+        return [self._claim(text, by_claim[text]) for text in texts]
+
+    def _claim(self, text: str, verdicts: list) -> Claim:
+        supporting: dict[str, str] = {}
         against: dict[str, str] = {}
-        judged = 0
-        candidates = self.index.search(text, CANDIDATE_WINDOWS) if self.index else []
-        for passage, _ in candidates:
-            source_id, window = passage.doc_uri, passage.text
-            score = support_score(text, window)
-            if negation_mismatch(text, window):
-                # Words alone cannot tell "not only" from "not": the policy judges, and an
-                # unjudged window counts neither way.
-                if judged >= judgements_left:
-                    continue
-                judged += 1
-                verdict = judge_fn(text, window)
-                if verdict == "refutes":
-                    against.setdefault(source_id, best_sentence(text, window))
-                    continue
-                if verdict != "supports":
-                    continue
-            if score >= SUPPORT_THRESHOLD:
-                if score > best_for.get(source_id, (0.0, ""))[0]:
-                    best_for[source_id] = (score, window)
-            elif number_conflict(text, window):
-                against.setdefault(source_id, best_sentence(text, window))
-        supporting = sorted(best_for, key=lambda sid: -best_for[sid][0])
+        for sid, verdict, counter in verdicts:
+            if verdict.entails:
+                supporting[sid] = verdict.sentence
+            elif verdict.contradicts:
+                against[sid] = verdict.sentence
+            elif counter is not None:
+                against[sid] = counter
+            else:
+                witness = self._corroborating_sentence(text, sid)
+                if witness is not None:
+                    supporting[sid] = witness
         support_groups = {self.groups[sid] for sid in supporting}
         contradicting = [sid for sid in against if self.groups[sid] not in support_groups]
         against_groups = {self.groups[sid] for sid in contradicting}
         quotes, seen = [], set()
         for sid in supporting:
             if self.groups[sid] not in seen:
-                quotes.append(best_sentence(text, best_for[sid][1]))
+                quotes.append(supporting[sid])
                 seen.add(self.groups[sid])
-        claim = Claim(
+        return Claim(
             text=text,
             verdict=verdict_for(len(support_groups), len(against_groups)),
-            supporting=supporting,
+            supporting=list(supporting),
             contradicting=contradicting,
             evidence=quotes[:3],
             counter_evidence=[against[sid] for sid in contradicting][:3],
+            supporting_witnesses=len(support_groups),
+            contradicting_witnesses=len(against_groups),
         )
-        return claim, judged
+
+    def _disagreeing_sentence(self, text: str, source_id: str) -> str | None:
+        """A sentence of the source that tells the claim's event in its own words with another value."""
+        title = self.sources[source_id].title
+        for sentence in self.sentences.get(source_id, []):
+            if disagreement(text, sentence, second_title=title) is not None:
+                return sentence
+        return None
+
+    def _corroborating_sentence(self, text: str, source_id: str) -> str | None:
+        title = self.sources[source_id].title
+        for sentence in self.sentences.get(source_id, []):
+            if corroborates(text, sentence, second_title=title):
+                return sentence
+        return None
+
+    def _passage(self, source_id: str) -> tuple[str, str]:
+        source = self.sources[source_id]
+        return source.text, source.title
 
 
 def verdict_for(supporting_witnesses: int, contradicting_witnesses: int) -> Verdict:
@@ -214,9 +238,3 @@ def verdict_for(supporting_witnesses: int, contradicting_witnesses: int) -> Verd
     if supporting_witnesses == 1:
         return "single_source"
     return "unsupported"
-
-
-def best_sentence(claim: str, window: str) -> str:
-    sentences = split_sentences(window) or [window]
-    wanted = set(content_tokens(claim))
-    return max(sentences, key=lambda s: len(wanted & set(content_tokens(s))))

@@ -1,11 +1,17 @@
-"""Write: the report, citing only sources that were really retrieved.
+"""Write: the report, answer first, citing only on-topic sources that entail what is said.
 
-The policy writes a title, a short answer and one paragraph per
-sub-question. Every sentence it writes is then attributed to the evidence
-passage that supports it (`nodes/citations.py`); a sentence nothing supports
-is dropped, and a section left thin is filled with sentences quoted from its
-best evidence. The citations in the report are therefore computed from
-retrieved text, whatever the model wrote in brackets.
+The policy drafts a title, a short answer and one paragraph per
+sub-question (the section calls go out together). Nothing it writes is kept
+on its word: every sentence goes to the judge (`citations.Attributor`), and a
+sentence no on-topic source entails is dropped.
+
+The short answer is built part by part from what the question asks
+(`brief.asked`: who, when, where, how many ...). Each part gets the best
+entailed sentence that holds the asked kind of fact; a part no source
+answers is named as unanswered; a part the sources disagree on is stated as
+a disagreement with both sides cited, never as a fact. Sections keep only
+sentences that answer their sub-question, and are filled from the evidence
+when the policy's paragraph is thin.
 """
 
 from __future__ import annotations
@@ -13,11 +19,23 @@ from __future__ import annotations
 from langchain_core.runnables import RunnableConfig
 from pydantic import BaseModel, Field
 
-from stepresearch.serving.calls import ask
-from stepresearch.state import Report, ReportSection, ResearchState, SubQuestion
+from stepresearch.judge import answers, disagreement
+from stepresearch.judge.question import asked_parts
+from stepresearch.judge.relevance import ANSWER_WORD_SHARE, answer_share, carries
+from stepresearch.serving.calls import ask, ask_many
+from stepresearch.state import (
+    AskedPart,
+    CitedSentence,
+    Claim,
+    DisputedAnswer,
+    Report,
+    ReportSection,
+    ResearchState,
+    SubQuestion,
+)
 from stepresearch.text import content_tokens
 
-from .citations import attribute_prose, extract_sentences
+from .citations import Attributor, best_answer, extract_sentences
 from .context import get_context
 from .layout import messages_for
 from .render import render_report
@@ -30,9 +48,10 @@ SECTION_TASK = """TASK: write
 Write a paragraph of 2 to 4 sentences that answers: {sub_question}
 Use only facts from the research log. End each sentence with the handle of its source, like [S2]."""
 
+SUMMARY_TOKENS = 160  # a title and two sentences
+SECTION_TOKENS = 200  # two to four sentences
 MIN_SECTION_SENTENCES = 2
 FILL_TO = 3
-ANSWER_SENTENCES = 2
 
 
 class SummaryDraft(BaseModel):
@@ -47,52 +66,129 @@ def write(state: ResearchState, config: RunnableConfig) -> dict:
     evidence = state.get("evidence", [])
     if not evidence:
         return {"report": finish(Report(title=default_title(question), empty=True), state)}
-
+    brief = state.get("brief")
+    subject = brief.subject if brief else []
+    judge = ctx.judge.bound(lambda task: messages_for(state, ctx, task), config)
+    attributor = Attributor(sources, evidence, judge, subject)
+    disputes = Disputes(state.get("claims", []))
     kept: list[str] = []
     dropped = 0
 
     summary = ask(
-        ctx.policy,
-        messages_for(state, ctx, SUMMARY_TASK),
-        node="write",
-        schema=SummaryDraft,
-        max_tokens=160,
-        config=config,
-    )
+        ctx.policy, messages_for(state, ctx, SUMMARY_TASK), node="write", schema=SummaryDraft,
+        max_tokens=SUMMARY_TOKENS, config=config,
+    )  # fmt: skip
     title = checked_title(summary.parsed.title if summary.parsed else "", question)
-    answer, lost = attribute_prose(
-        summary.parsed.answer if summary.parsed else "", evidence, sources, preferred=set(), kept=kept
+    drafted, lost = attributor.attribute_prose(
+        summary.parsed.answer if summary.parsed else "", preferred=set(), kept=kept
     )
     dropped += lost
-    answer = answer[:ANSWER_SENTENCES]
-    if not answer:
-        answer = extract_sentences(evidence, question, kept, ANSWER_SENTENCES)
+    parts = brief.asked if brief and brief.asked else asked_parts(question, subject)
+    answer, disputed, unanswered = answer_first(parts, drafted, state, disputes, kept)
 
+    section_questions = [sq for sq in section_sub_questions(state) if own_evidence(sq, state)]
+    replies = ask_many(
+        ctx.policy,
+        [messages_for(state, ctx, SECTION_TASK.format(sub_question=sq.text)) for sq in section_questions],
+        node="write",
+        max_tokens=SECTION_TOKENS,
+        config=config,
+        max_concurrency=ctx.budgets.search_concurrency,
+    )
     sections: list[ReportSection] = []
-    for sq in section_sub_questions(state):
-        members = section_members(sq, state)
-        own = [e for e in evidence if members.intersection(e.sub_question_ids)]
-        if not own:
-            continue
-        reply = ask(
-            ctx.policy,
-            messages_for(state, ctx, SECTION_TASK.format(sub_question=sq.text)),
-            node="write",
-            max_tokens=200,
-            config=config,
-        )
-        sentences, lost = attribute_prose(reply.text, evidence, sources, preferred={e.id for e in own}, kept=kept)
-        dropped += lost
+    for sq, reply in zip(section_questions, replies):
+        own = own_evidence(sq, state)
+        part = (asked_parts(sq.text, subject) or [AskedPart(kind="thing", text=sq.text, words=[sq.text])])[0]
+        drafted, lost = attributor.attribute_prose(reply.text, preferred={e.source_id for e in own}, kept=kept)
+        sentences = [s for s in drafted if answers(s.text, part.words, subject) and not disputes.takes_side(s.text)]
+        dropped += lost + len(drafted) - len(sentences)
         if len(sentences) < MIN_SECTION_SENTENCES:
-            sentences += extract_sentences(own, sq.text, kept, FILL_TO - len(sentences))
+            fill = extract_sentences(own, sources, part.words, subject, kept, FILL_TO - len(sentences), part.kind)
+            sentences += [s for s in fill if not disputes.takes_side(s.text)]
         if sentences:
             sections.append(ReportSection(heading=sq.text.rstrip("?").strip(), sentences=sentences))
 
-    report = finish(Report(title=title, short_answer=answer, sections=sections), state)
+    report = Report(title=title, short_answer=answer, disputed=disputed, unanswered=unanswered, sections=sections)
     notes = (
-        [f"{dropped} sentence(s) the policy wrote were dropped: no retrieved passage supports them"] if dropped else []
-    )
-    return {"report": report, "notes": notes}
+        [f"{dropped} sentence(s) the policy wrote were dropped: no on-topic source entails them, or they did not "
+         "answer their section"]
+        if dropped
+        else []
+    )  # fmt: skip
+    return {"report": finish(report, state), "notes": notes}
+
+
+def answer_first(
+    parts: list[AskedPart], drafted: list[CitedSentence], state: ResearchState, disputes: Disputes, kept: list[str]
+) -> tuple[list[CitedSentence], list[DisputedAnswer], list[str]]:
+    """One answer per asked part: the policy's entailed sentence if it answers it, else the best evidence
+    sentence; a disagreement where the sources disagree; the part named when nothing answers it."""
+    brief = state.get("brief")
+    subject = brief.subject if brief else []
+    sources = state.get("sources", {})
+    evidence = state.get("evidence", [])
+    answer: list[CitedSentence] = []
+    disputed: list[DisputedAnswer] = []
+    unanswered: list[str] = []
+    for part in parts:
+        if any(_answers_part(s.text, part, subject) for s in answer):
+            continue  # "Fleming discovered penicillin in 1928" answers who and when at once
+        chosen = next((s for s in drafted if _answers_part(s.text, part, subject)), None)
+        chosen = chosen or best_answer(part, evidence, sources, subject)
+        if chosen is None:
+            unanswered.append(part.text)
+            continue
+        dispute = disputes.about(chosen, part)
+        if dispute is not None:
+            disputed.append(dispute)
+            continue
+        answer.append(chosen)
+        kept.append(chosen.text)
+    return answer, disputed, unanswered
+
+
+def _answers_part(text: str, part: AskedPart, subject: list[str]) -> bool:
+    return carries(text, part.kind, part.text) and answer_share(text, part.words, subject) >= ANSWER_WORD_SHARE
+
+
+class Disputes:
+    """The contradicted claims of the run: which sentences take a side, and how to state both."""
+
+    def __init__(self, claims: list[Claim]) -> None:
+        self.claims = [c for c in claims if c.verdict == "contradicted" and c.supporting and c.contradicting]
+
+    def takes_side(self, text: str) -> bool:
+        """The sentence states one side of a disagreement as fact."""
+        return any(self._side(text, claim) for claim in self.claims)
+
+    def about(self, sentence: CitedSentence, part: AskedPart) -> DisputedAnswer | None:
+        for claim in self.claims:
+            side = self._side(sentence.text, claim)
+            if side is None:
+                continue
+            one = CitedSentence(text=claim.text, source_ids=claim.supporting[:2], origin="extract")
+            other = CitedSentence(text=claim.counter_evidence[0], source_ids=claim.contradicting[:2], origin="extract")
+            return DisputedAnswer(
+                part=part.text,
+                one_side=one,
+                other_side=other,
+                one_side_witnesses=claim.supporting_witnesses,
+                other_side_witnesses=claim.contradicting_witnesses,
+            )
+        return None
+
+    @staticmethod
+    def _side(text: str, claim: Claim) -> str | None:
+        counter = claim.counter_evidence[0] if claim.counter_evidence else ""
+        if counter and disagreement(text, counter) is not None:
+            return "one"
+        if disagreement(text, claim.text) is not None:
+            return "other"
+        if content_tokens(text) == content_tokens(claim.text) or (
+            counter and content_tokens(text) == content_tokens(counter)
+        ):
+            return "same"
+        return None
 
 
 def finish(report: Report, state: ResearchState) -> Report:
@@ -105,8 +201,9 @@ def section_sub_questions(state: ResearchState) -> list[SubQuestion]:
     return [sq for sq in state.get("sub_questions", []) if sq.parent is None]
 
 
-def section_members(sq: SubQuestion, state: ResearchState) -> set[str]:
-    return {sq.id} | {other.id for other in state.get("sub_questions", []) if other.parent == sq.id}
+def own_evidence(sq: SubQuestion, state: ResearchState) -> list:
+    members = {sq.id} | {other.id for other in state.get("sub_questions", []) if other.parent == sq.id}
+    return [e for e in state.get("evidence", []) if members.intersection(e.sub_question_ids)]
 
 
 def checked_title(title: str, question: str) -> str:

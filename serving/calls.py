@@ -94,6 +94,8 @@ def ask(
     text = _text_of(message)
     parsed = parse_json_reply(text, schema) if schema is not None else None
     usage = usage_of(message)
+    if (schema is not None and parsed is None) or not text.strip():
+        usage = usage.model_copy(update={"unusable": 1})
     seconds = round(time.perf_counter() - started, 3)
     collected = _calls.get()
     if collected is not None:
@@ -108,6 +110,36 @@ def ask(
         seconds=seconds,
     )
     return PolicyReply[T](text=text, parsed=parsed, usage=usage, seconds=seconds)
+
+
+def ask_many(
+    policy: BaseChatModel,
+    prompts: list[list[BaseMessage]],
+    *,
+    node: str,
+    schema: type[T] | None = None,
+    max_tokens: int = 256,
+    config: RunnableConfig | None = None,
+    max_concurrency: int = 8,
+) -> list[PolicyReply[T]]:
+    """Independent calls sent together, so a server batches them over their shared prompt prefix.
+
+    Each call is an `ask` in its own thread (the context is copied, so usage is still collected); an
+    in-process policy that serialises its calls simply takes them in turn.
+    """
+    if len(prompts) <= 1 or max_concurrency <= 1:
+        return [ask(policy, p, node=node, schema=schema, max_tokens=max_tokens, config=config) for p in prompts]
+    from concurrent.futures import ThreadPoolExecutor
+    from contextvars import copy_context
+
+    with ThreadPoolExecutor(max_workers=min(max_concurrency, len(prompts))) as pool:
+        futures = [
+            pool.submit(
+                copy_context().run, ask, policy, p, node=node, schema=schema, max_tokens=max_tokens, config=config
+            )
+            for p in prompts
+        ]
+        return [f.result() for f in futures]
 
 
 def parse_json_reply(text: str, schema: type[T]) -> T | None:

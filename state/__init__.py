@@ -2,11 +2,13 @@
 
 from .graph_state import ResearchState, SearchBranch
 from .models import (
+    AskedPart,
     Budgets,
     CallUsage,
     CitationStats,
     CitedSentence,
     Claim,
+    DisputedAnswer,
     Evidence,
     FollowUp,
     PromptRecord,
@@ -21,11 +23,13 @@ from .models import (
 )
 
 __all__ = [
+    "AskedPart",
     "Budgets",
     "CallUsage",
     "CitationStats",
     "CitedSentence",
     "Claim",
+    "DisputedAnswer",
     "Evidence",
     "PromptRecord",
     "FollowUp",

@@ -54,4 +54,5 @@ class SearchBranch(TypedDict):
     question: str
     sub_question: SubQuestion
     topics: list[str]
+    subject: list[str]
     tool_calls_allowed: int

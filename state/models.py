@@ -12,11 +12,21 @@ from typing import Literal
 from pydantic import BaseModel, Field
 
 Verdict = Literal["supported", "single_source", "contradicted", "unsupported"]
+AskedKind = Literal["person", "date", "place", "cause", "number", "manner", "thing"]
+Aboutness = Literal["about", "mentions", "unrelated"]
 
 
 def stable_source_id(uri: str) -> str:
     """The same uri gets the same id in every run, so citations survive resume and replay."""
     return "src-" + hashlib.sha1(uri.encode("utf-8")).hexdigest()[:10]
+
+
+class AskedPart(BaseModel):
+    """One thing the question asks: its kind, and the words of its own clause."""
+
+    kind: AskedKind
+    text: str = Field(description="The clause that asks it, e.g. 'who discovered penicillin'.")
+    words: list[str] = Field(default_factory=list, description="Its content words, the subject's included.")
 
 
 class ResearchBrief(BaseModel):
@@ -30,6 +40,14 @@ class ResearchBrief(BaseModel):
         default_factory=list,
         description="Named subjects of the question; evidence must mention one of them, which keeps "
         "'Which state conquered its capital?' from retrieving some other empire's capital.",
+    )
+    subject: list[str] = Field(
+        default_factory=list,
+        description="Phrases naming what the question is about; a source or sentence that names none of them "
+        "is off topic.",
+    )
+    asked: list[AskedPart] = Field(
+        default_factory=list, description="The parts of the question the short answer must answer, in order."
     )
     clarified_by: Literal["assumed", "person"] = "assumed"
 
@@ -64,6 +82,11 @@ class Source(BaseModel):
     origin: str = Field(description="Independence key: two sources with the same origin are not independent.")
     found_by: list[str] = Field(default_factory=list, description="Sub-question ids whose search returned it.")
     order: str = Field(default="", description="Deterministic first-seen key: round, sub-question, rank.")
+    aboutness: Aboutness = Field(
+        default="about",
+        description="Whether its title or opening names the question's subject ('about'), only its body does "
+        "('mentions': only sentences that name the subject may be used), or nothing does ('unrelated').",
+    )
 
 
 class Evidence(BaseModel):
@@ -86,6 +109,8 @@ class Claim(BaseModel):
     contradicting: list[str] = Field(default_factory=list)
     evidence: list[str] = Field(default_factory=list, description="Quoted sentences that support the claim.")
     counter_evidence: list[str] = Field(default_factory=list, description="Quoted sentences that contradict it.")
+    supporting_witnesses: int = Field(default=0, description="Independent sources (witness groups) for it.")
+    contradicting_witnesses: int = Field(default=0, description="Independent sources against it.")
 
 
 class CitedSentence(BaseModel):
@@ -97,6 +122,16 @@ class CitedSentence(BaseModel):
     origin: Literal["policy", "extract"] = "policy"
 
 
+class DisputedAnswer(BaseModel):
+    """An asked fact the sources disagree on: both sides, each cited, with their independent witnesses."""
+
+    part: str = Field(description="The asked part, e.g. 'when did the fire destroy the old town'.")
+    one_side: CitedSentence
+    other_side: CitedSentence
+    one_side_witnesses: int = 1
+    other_side_witnesses: int = 1
+
+
 class ReportSection(BaseModel):
     heading: str
     sentences: list[CitedSentence] = Field(default_factory=list)
@@ -105,6 +140,11 @@ class ReportSection(BaseModel):
 class Report(BaseModel):
     title: str
     short_answer: list[CitedSentence] = Field(default_factory=list)
+    disputed: list[DisputedAnswer] = Field(
+        default_factory=list,
+        description="Asked facts the sources disagree on: stated as a disagreement, never as fact.",
+    )
+    unanswered: list[str] = Field(default_factory=list, description="Asked parts no retrieved source answers.")
     sections: list[ReportSection] = Field(default_factory=list)
     cited_source_ids: list[str] = Field(default_factory=list, description="In the order of their numbers [1], [2], ...")
     markdown: str = ""
@@ -130,6 +170,7 @@ class CallUsage(BaseModel):
     completion_tokens: int = 0
     cached_tokens: int = 0
     cache_reports: int = Field(default=0, description="Calls whose policy said how many prompt tokens it reused.")
+    unusable: int = Field(default=0, description="Calls whose reply was empty, or was not the JSON asked for.")
 
     def __add__(self, other: CallUsage) -> CallUsage:
         return CallUsage(
@@ -138,6 +179,7 @@ class CallUsage(BaseModel):
             completion_tokens=self.completion_tokens + other.completion_tokens,
             cached_tokens=self.cached_tokens + other.cached_tokens,
             cache_reports=self.cache_reports + other.cache_reports,
+            unusable=self.unusable + other.unusable,
         )
 
 

@@ -9,6 +9,7 @@ import pytest
 from conftest import DOCS, QUESTION, scripted_replies
 from fakes import ScriptedPolicy, list_tool
 
+from stepresearch.judge import PolicyJudge
 from stepresearch.nodes import (
     CONTEXT_KEY,
     ResearchContext,
@@ -210,33 +211,49 @@ def test_independent_agreeing_sources_support_a_claim_and_copies_do_not_count():
     same_origin = _src("doc:a#2", "The Great Fire of Kelmar destroyed the old town in 1666.", origin="doc:a")
     b = _src("doc:b", "In 1666 the Great Fire of Kelmar destroyed the old town and its harbour.")
     only_copies = ClaimChecker({s.id: s for s in (a, copy, same_origin)})
-    assert only_copies.check(FIRE, None, 0)[0].verdict == "single_source"
-    claim, _ = ClaimChecker({s.id: s for s in (a, copy, b)}).check(FIRE, None, 0)
+    assert only_copies.check(FIRE).verdict == "single_source"
+    claim = ClaimChecker({s.id: s for s in (a, copy, b)}).check(FIRE)
     assert claim.verdict == "supported"
     assert set(claim.supporting) == {a.id, copy.id, b.id}
     assert len(claim.evidence) == 2  # one quote per independent witness
+    assert claim.supporting_witnesses == 2
 
 
 def test_a_different_year_for_the_same_event_is_a_contradiction():
     a = _src("doc:a", FIRE)
     b = _src("doc:b", "The Great Fire of Kelmar destroyed the old town in 1667, after a dry summer.")
-    claim, _ = ClaimChecker({a.id: a, b.id: b}).check(FIRE, None, 0)
+    claim = ClaimChecker({a.id: a, b.id: b}).check(FIRE)
     assert claim.verdict == "contradicted"
     assert claim.supporting == [a.id] and claim.contradicting == [b.id]
     assert "1667" in claim.counter_evidence[0]
 
 
-def test_a_negated_restatement_goes_to_the_policy_judge():
+def test_a_different_year_worded_differently_is_a_contradiction():
+    a = _src("doc:a", FIRE)
+    b = _src(
+        "doc:b", "Harbour records say that in 1667 a blaze swept through Kelmar and left its old quarter in ashes."
+    )
+    claim = ClaimChecker({a.id: a, b.id: b}).check(FIRE)
+    assert claim.verdict == "contradicted" and claim.contradicting == [b.id]
+    assert claim.supporting_witnesses == 1 and claim.contradicting_witnesses == 1
+
+
+def test_a_negated_restatement_is_a_contradiction():
     a = _src("doc:a", "The harbour of Kelmar was rebuilt in stone by the guilds.")
     b = _src("doc:b", "The harbour of Kelmar was not rebuilt in stone by the guilds.")
-    checker = ClaimChecker({a.id: a, b.id: b})
-    text = "The harbour of Kelmar was rebuilt in stone by the guilds."
-    refuted, used = checker.check(text, lambda claim, window: "refutes", 3)
-    assert refuted.verdict == "contradicted" and refuted.contradicting == [b.id] and used == 1
-    kept, _ = checker.check(text, lambda claim, window: "unrelated", 3)
-    assert kept.verdict == "single_source"
-    unjudged, used = checker.check(text, lambda claim, window: "refutes", 0)
-    assert unjudged.verdict == "single_source" and used == 0
+    claim = ClaimChecker({a.id: a, b.id: b}).check("The harbour of Kelmar was rebuilt in stone by the guilds.")
+    assert claim.verdict == "contradicted" and claim.contradicting == [b.id]
+
+
+def test_the_policy_judge_confirms_or_drops_a_disagreement_candidate():
+    a = _src("doc:a", FIRE)
+    b = _src("doc:b", "In 1667 a blaze swept through Kelmar and reduced its old quarter to ashes.")
+    no = ScriptedPolicy(replies={"disagreement": json.dumps({"disagree": False}), "entailment": "{}"})
+    claim = ClaimChecker({a.id: a, b.id: b}, PolicyJudge(no)).check(FIRE)
+    assert claim.verdict == "single_source" and not claim.contradicting
+    assert any(call["task"] == "disagreement" for call in no.calls)
+    yes = ScriptedPolicy(replies={"disagreement": json.dumps({"disagree": True}), "entailment": "{}"})
+    assert ClaimChecker({a.id: a, b.id: b}, PolicyJudge(yes)).check(FIRE).verdict == "contradicted"
 
 
 def test_verify_keeps_only_grounded_policy_claims():

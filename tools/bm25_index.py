@@ -21,11 +21,15 @@ import bm25s
 import structlog
 from pydantic import BaseModel
 
-from stepresearch.text import STOPWORDS, _stemmer
+from stepresearch.text import STOPWORDS, stemmer
 
 log = structlog.get_logger(__name__)
 
 INDEX_FORMAT = "stepresearch-bm25-v1"
+# The index cache keeps the most recently used indexes within both bounds, and evicts the rest:
+# the default corpus and a few folders fit; a user's abandoned folders do not pile up.
+MAX_CACHED_INDEXES = 8
+MAX_CACHE_BYTES = 2 * 1024**3
 
 
 class Passage(BaseModel):
@@ -48,7 +52,7 @@ def default_cache_dir() -> Path:
 
 def tokenize(texts: Sequence[str]) -> list[list[str]]:
     return bm25s.tokenize(
-        list(texts), stopwords=list(STOPWORDS), stemmer=_stemmer(), return_ids=False, show_progress=False
+        list(texts), stopwords=list(STOPWORDS), stemmer=stemmer(), return_ids=False, show_progress=False
     )
 
 
@@ -83,11 +87,13 @@ class Bm25Index:
                 retriever = bm25s.BM25.load(str(target / "index"))
                 raw = json.loads((target / "passages.json").read_text(encoding="utf-8"))
                 log.info("bm25_cache_hit", path=str(target), passages=len(raw))
+                os.utime(target)  # recently used: evicted last
                 return cls([Passage(**p) for p in raw], retriever)
             except (OSError, ValueError, KeyError) as exc:
                 log.warning("bm25_cache_unreadable", path=str(target), error=str(exc))
         index = cls.build(passages_factory())
         index._save(target)
+        evict(root, keep=target)
         return index
 
     def _save(self, target: Path) -> None:
@@ -113,3 +119,34 @@ class Bm25Index:
         with self._lock:
             ids, scores = self._retriever.retrieve([tokens], k=k, show_progress=False, n_threads=1)
         return [(self.passages[int(i)], float(s)) for i, s in zip(ids[0], scores[0], strict=True) if float(s) > 0.0]
+
+
+def cached_indexes(root: Path | None = None) -> list[tuple[Path, int]]:
+    """Every cached index with its size in bytes, most recently used first."""
+    folder = (root or default_cache_dir()) / "bm25"
+    if not folder.is_dir():
+        return []
+    entries = [p for p in folder.iterdir() if p.is_dir() and not p.name.startswith(".")]
+    entries.sort(key=lambda p: p.stat().st_mtime, reverse=True)
+    return [(p, sum(f.stat().st_size for f in p.rglob("*") if f.is_file())) for p in entries]
+
+
+def evict(root: Path, keep: Path | None = None) -> list[Path]:
+    """Remove the least recently used indexes past `MAX_CACHED_INDEXES` or `MAX_CACHE_BYTES`."""
+    removed = []
+    total = 0
+    for rank, (path, size) in enumerate(cached_indexes(root.parent if root.name == "bm25" else root)):
+        total += size
+        if path != keep and (rank >= MAX_CACHED_INDEXES or total > MAX_CACHE_BYTES):
+            shutil.rmtree(path, ignore_errors=True)
+            removed.append(path)
+            log.info("bm25_cache_evicted", path=str(path), bytes=size)
+    return removed
+
+
+def clear_cache(root: Path | None = None) -> tuple[int, int]:
+    """Remove every cached index; returns (indexes removed, bytes freed)."""
+    entries = cached_indexes(root)
+    for path, _ in entries:
+        shutil.rmtree(path, ignore_errors=True)
+    return len(entries), sum(size for _, size in entries)

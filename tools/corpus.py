@@ -20,6 +20,7 @@ class CorpusSearchTool:
         self.name = name
         self.index = index
         self._documents = documents or {}
+        self.notes: list[str] = []  # what reading the corpus skipped, clipped or repaired: the run reports it
 
     @property
     def size(self) -> int:

@@ -8,7 +8,10 @@ one line, keeps the checkpoint, and tells how to resume; it exits 1.
 from __future__ import annotations
 
 import argparse
+import math
+import os
 import re
+import shlex
 import sys
 from pathlib import Path
 from typing import Any
@@ -21,6 +24,7 @@ from stepresearch.errors import StepResearchError, UsageError
 
 EXIT_USAGE = 2
 EXIT_FAILURE = 1
+MAX_PORT = 65535
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -39,7 +43,8 @@ def main(argv: list[str] | None = None) -> int:
         console.print(f"[bold red]error:[/] {escape(str(exc))}")
         if getattr(args, "out", None):
             console.print(
-                f"The checkpoint is kept; continue with: stepresearch run --resume --out {escape(str(args.out))}"
+                "The checkpoint and the run's configuration are kept; continue with: "
+                f"stepresearch run --resume --out {escape(shlex.quote(str(args.out)))}"
             )
         return EXIT_FAILURE
     except KeyboardInterrupt:
@@ -62,14 +67,27 @@ def build_parser() -> argparse.ArgumentParser:
         "--base-url", help="an OpenAI-compatible server (SGLang, vLLM, llama.cpp), e.g. http://127.0.0.1:30000/v1"
     )
     run.add_argument("--api-key-env", help="environment variable that holds the server's API key")
+    # Flags a resume may not silently change default to None here, and to RUN_DEFAULTS when resolved.
+    run.add_argument("--timeout", type=_positive_seconds, help="seconds per policy request to a server (default 120)")
+    run.add_argument("--no-web", action="store_true", default=None, help="ignore TAVILY_API_KEY and stay offline")
+    run.add_argument("--max-rounds", type=_positive_int, help="plan/search rounds (default 2)")
+    run.add_argument("--max-sub-questions", type=_positive_int, help="per round (default 6)")
+    run.add_argument("--concurrency", type=_positive_int, help="parallel search branches (default 4)")
     run.add_argument(
-        "--timeout", type=float, default=120.0, help="seconds per policy request to a server (default 120)"
+        "--judge",
+        choices=["auto", "lexical", "policy"],
+        help="who decides entailment: lexical anchors, the policy guarded by them, or auto (the default: lexical "
+        "for the embedded model, policy for a served one)",
     )
-    run.add_argument("--no-web", action="store_true", help="ignore TAVILY_API_KEY and stay offline")
-    run.add_argument("--max-rounds", type=_positive_int, default=2, help="plan/search rounds (default 2)")
-    run.add_argument("--max-sub-questions", type=_positive_int, default=6, help="per round (default 6)")
-    run.add_argument("--concurrency", type=_positive_int, default=4, help="parallel search branches (default 4)")
-    run.add_argument("--resume", action="store_true", help="continue the unfinished run in --out")
+    run.add_argument(
+        "--resume",
+        action="store_true",
+        help="continue the unfinished run in --out, with the configuration it began with",
+    )
+    run.add_argument(
+        "--allow-changes", action="store_true", help="with --resume: accept flags that differ from the start"
+    )
+    run.add_argument("--overwrite", action="store_true", help="start a new run in a folder that holds one")
     run.add_argument("--log-json", action="store_true", help="print structlog events as JSON lines on stderr")
     run.add_argument("-v", "--verbose", action="store_true", help="print structlog events as text on stderr")
     run.set_defaults(handler=cmd_run)
@@ -84,11 +102,27 @@ def build_parser() -> argparse.ArgumentParser:
     check = sub.add_parser("verify", help="re-run the citation validator over a run's report.md")
     check.add_argument("run_dir", type=Path)
     check.add_argument("--fix", action="store_true", help="write the repaired report back to report.md")
+    check.add_argument(
+        "--judge",
+        choices=["auto", "lexical", "policy"],
+        default="auto",
+        help="lexical anchors (default without --base-url), or the served policy guarded by them",
+    )
+    check.add_argument("--base-url", help="an OpenAI-compatible policy server to judge with")
+    check.add_argument("--model", help="the served model's name")
+    check.add_argument("--api-key-env", help="environment variable that holds the server's API key")
+    check.add_argument(
+        "--timeout", type=_positive_seconds, default=120.0, help="seconds per policy request (default 120)"
+    )
     check.set_defaults(handler=cmd_verify)
+
+    cache = sub.add_parser("cache", help="show or clear the search-index cache")
+    cache.add_argument("action", choices=["info", "clear"])
+    cache.set_defaults(handler=cmd_cache)
 
     serve = sub.add_parser("serve", help="start a policy server on 127.0.0.1")
     serve.add_argument("--engine", choices=["llama-cpp", "sglang", "sglang-router"], default="llama-cpp")
-    serve.add_argument("--port", type=_positive_int, default=None, help="default 8080, 30000 (sglang), 30001 (router)")
+    serve.add_argument("--port", type=_port, default=None, help="default 8080, 30000 (sglang), 30001 (router)")
     serve.add_argument("--model", help="llama-cpp: a GGUF file (default: the embedded SmolLM2)")
     serve.add_argument("--n-ctx", type=_positive_int, default=8192, help="llama-cpp: context size")
     serve.add_argument("--model-path", help="sglang: Hugging Face id or local path of the policy model")
@@ -101,37 +135,119 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+RUN_DEFAULTS: dict[str, Any] = {
+    "timeout": 120.0,
+    "max_rounds": 2,
+    "max_sub_questions": 6,
+    "concurrency": 4,
+    "judge": "auto",
+}
+
+
 def cmd_run(args: argparse.Namespace, console: Console) -> int:
-    from stepresearch.runner import check_question, run_research
-    from stepresearch.state import Budgets
+    from stepresearch.run_folder import RunFolder
+    from stepresearch.runner import check_question, last_thread, run_research
 
     if args.resume and args.out is None:
         raise UsageError("--resume needs --out, the folder of the run to continue")
+    if args.resume and args.question:
+        raise UsageError("--resume continues the question the run began with; leave the question out")
     question = None if args.resume else check_question(args.question)
     out = args.out or Path("runs") / slug(question or "run")
-    try:
-        budgets = Budgets(
-            max_rounds=args.max_rounds,
-            max_sub_questions=max(args.max_sub_questions, 1),
-            min_sub_questions=min(3, args.max_sub_questions),
-            search_concurrency=args.concurrency,
+    args.out = out  # so that a failure's resume hint names the folder even when --out was not given
+    if not args.resume and not args.overwrite and RunFolder(out).holds_results():
+        raise UsageError(
+            f"run folder {out} holds a finished run; choose another --out, or pass --overwrite to replace its report"
         )
-    except ValidationError as exc:
-        first = exc.errors()[0]
-        raise UsageError(f"invalid budget {first['loc'][0]}: {first['msg']}") from exc
-    tools, notes = make_tools(args.corpus, web=not args.no_web)
+    if args.resume:
+        last_thread(out)  # nothing to resume is said before any model or index is loaded
+    recorded = RunFolder(out).load_config() if args.resume else None
+    config, changes = resolve_run_config(args, recorded)
+    tools, notes = make_tools(Path(config.corpus) if config.corpus else None, web=config.web)
+    fingerprint = next((getattr(t, "fingerprint", None) for t in tools if getattr(t, "fingerprint", None)), None)
+    if recorded is not None and recorded.corpus_fingerprint and fingerprint != recorded.corpus_fingerprint:
+        changes.append("the corpus folder's files (changed since the run began)")
+    if changes and not args.allow_changes:
+        raise UsageError(
+            "--resume would change " + "; ".join(changes) + ". The run began with the recorded configuration; "
+            "pass --allow-changes to resume with the change anyway"
+        )
+    config = config.model_copy(update={"corpus_fingerprint": fingerprint})
     for note in notes:
         console.print(f"[yellow]note:[/] {escape(note)}")
-    policy = make_policy(args.model, args.base_url, args.api_key_env, args.timeout)
+    policy = make_policy(config.model, config.base_url, config.api_key_env, config.timeout)
     progress = Progress(console)
-    result = run_research(
-        question, out, policy=policy, tools=tools, budgets=budgets, resume=args.resume, on_event=progress
-    )
-    progress.finish()
+    try:
+        result = run_research(
+            question,
+            out,
+            policy=policy,
+            tools=tools,
+            budgets=_budgets(config.budgets),
+            resume=args.resume,
+            on_event=progress,
+            graph_options={"judge": config.judge},
+            run_config=config,
+            overwrite=args.overwrite,
+            extra_record={"resume_changes": changes} if changes else None,
+        )
+    finally:
+        progress.finish()
+    for note in result.state.get("notes", []):
+        if "no usable text" in note:
+            console.print(f"[bold yellow]warning:[/] {escape(note)}")
     console.print(f"report: {escape(str(result.report_path))}")
     console.print(f"record: {escape(str(result.run_json_path))}")
     print(result.report_path)
     return 0
+
+
+def resolve_run_config(args: argparse.Namespace, recorded: Any) -> tuple[Any, list[str]]:
+    """The configuration to run with, and what the explicit flags change of the recorded one (on resume).
+
+    A fresh run takes its flags, with RUN_DEFAULTS for the ones not given. A resume takes what the run
+    began with, so that `stepresearch run --resume --out DIR` works as printed; an explicit flag that
+    differs is listed as a change.
+    """
+    from stepresearch.run_folder import RunConfig
+
+    explicit: dict[str, Any] = {}
+    if args.corpus is not None:
+        explicit["corpus"] = str(args.corpus.expanduser().resolve())
+    if args.no_web:
+        explicit["web"] = False
+    for name in ("model", "base_url", "api_key_env", "timeout", "judge"):
+        if getattr(args, name) is not None:
+            explicit[name] = getattr(args, name)
+    if args.base_url is not None:
+        explicit["policy"] = "served"
+    budget_flags = {n: getattr(args, n) for n in ("max_rounds", "max_sub_questions", "concurrency")}
+    if recorded is None:
+        budgets = {n: v if v is not None else RUN_DEFAULTS[n] for n, v in budget_flags.items()}
+        config = RunConfig(
+            **{"timeout": RUN_DEFAULTS["timeout"], "judge": RUN_DEFAULTS["judge"], **explicit},
+            web=explicit.get("web", bool(os.environ.get("TAVILY_API_KEY"))),
+            budgets=budgets,
+        )
+        return config, []
+    budgets = {**recorded.budgets, **{n: v for n, v in budget_flags.items() if v is not None}}
+    wanted = recorded.model_copy(update={**explicit, "budgets": budgets})
+    return wanted, recorded.differences(wanted)
+
+
+def _budgets(values: dict[str, Any]):
+    from stepresearch.state import Budgets
+
+    try:
+        return Budgets(
+            max_rounds=values["max_rounds"],
+            max_sub_questions=values["max_sub_questions"],
+            min_sub_questions=min(3, values["max_sub_questions"]),
+            search_concurrency=values["concurrency"],
+        )
+    except (ValidationError, KeyError) as exc:
+        detail = exc.errors()[0] if isinstance(exc, ValidationError) else {"loc": [str(exc)], "msg": "missing"}
+        raise UsageError(f"invalid budget {detail['loc'][0]}: {detail['msg']}") from None
 
 
 def cmd_graph(args: argparse.Namespace, console: Console) -> int:
@@ -148,9 +264,7 @@ def make_tools(corpus: Path | None, *, web: bool) -> tuple[list[Any], list[str]]
     notes = []
     if corpus is not None:
         tool = folder_search_tool(corpus)
-        skipped = getattr(tool, "skipped", [])
-        if skipped:
-            notes.append(f"skipped {len(skipped)} unreadable file(s): " + ", ".join(p for p, _ in skipped[:5]))
+        notes += tool.notes  # the run records them too, in the report's "Scope and method" and run.json
         tools: list[Any] = [tool]
     else:
         tools = [wiki_search_tool()]
@@ -188,59 +302,84 @@ def cmd_cache_report(args: argparse.Namespace, console: Console) -> int:
     try:
         record = json.loads(record_path.read_text(encoding="utf-8"))
         cache = record["cache"]
+        rows = [
+            (str(node), int(row["calls"]), int(row["replay_prompt_units"]), int(row["replay_reused"]),
+             float(row["replay_reuse_ratio"]), row.get("server_cached_tokens"))
+            for node, row in cache["by_node"].items()
+        ]  # fmt: skip
+        ratio, unique = float(cache["replay_reuse_ratio"]), int(cache["unique_prompt_tokens"])
     except FileNotFoundError:
         raise UsageError(f"no run.json in {args.run_dir}") from None
-    except (ValueError, KeyError):
-        raise UsageError(f"{record_path} has no cache figures (a run from an older version?)") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise UsageError(f"cannot read {record_path}: {exc}") from None
+    except (ValueError, KeyError, TypeError, AttributeError):
+        raise UsageError(f"{record_path} has no readable cache figures (a run from an older version?)") from None
     unit = cache.get("unit", "tokens")
     table = Table(title=f"prefix cache: {args.run_dir}", title_justify="left")
     for column in ("node", "calls", f"prompt {unit}", "replay reused", "replay reuse", "server cached"):
         table.add_column(column, justify="left" if column == "node" else "right")
-    for node, row in cache["by_node"].items():
-        server = row.get("server_cached_tokens")
+    for node, calls, units, reused, row_ratio, server in rows:
         table.add_row(
-            node, str(row["calls"]), str(row["replay_prompt_units"]), str(row["replay_reused"]),
-            f"{row['replay_reuse_ratio']:.2f}", "—" if server is None else str(server),
-        )  # fmt: skip
-    out = Console(highlight=False)
+            node, str(calls), str(units), str(reused), f"{row_ratio:.2f}", "—" if server is None else str(server)
+        )
+    out = Console(highlight=False, soft_wrap=True)
     out.print(table)
     server = cache.get("server_cached_tokens")
-    out.print(f"replay_reuse_ratio: {cache['replay_reuse_ratio']:.4f}")
-    out.print(f"unique_prompt_tokens: {cache['unique_prompt_tokens']} ({unit})")
+    out.print(f"replay_reuse_ratio: {ratio:.4f}")
+    out.print(f"unique_prompt_tokens: {unique} ({unit})")
     out.print(f"server_cached_tokens: {'null (the policy reports none)' if server is None else server}")
     return 0
 
 
 def cmd_verify(args: argparse.Namespace, console: Console) -> int:
     """Exit 1 if any citation is a phantom (points at nothing retrieved), else 0."""
-    import json
+    from stepresearch.judge import make_judge
+    from stepresearch.report_check import recheck_run
 
-    from stepresearch.nodes.citation_check import validate_markdown
-    from stepresearch.runner import SOURCES_FILE
-    from stepresearch.state import Source
-
-    report_path = args.run_dir / "report.md"
-    try:
-        markdown = report_path.read_text(encoding="utf-8")
-        raw = json.loads((args.run_dir / SOURCES_FILE).read_text(encoding="utf-8"))
-        sources = [Source(**s) for s in raw]
-    except FileNotFoundError as exc:
-        raise UsageError(f"{args.run_dir} is not a run folder: {exc.filename} is missing") from None
-    except (ValueError, TypeError) as exc:
-        raise UsageError(f"{args.run_dir / SOURCES_FILE} is not a valid sources file: {exc}") from None
-    result = validate_markdown(markdown, sources)
+    if args.judge == "policy" and not args.base_url:
+        raise UsageError("--judge policy needs --base-url, the policy server that judges")
+    policy = make_policy(args.model, args.base_url, args.api_key_env, args.timeout) if args.base_url else None
+    outcome = recheck_run(args.run_dir, fix=args.fix, judge=make_judge(args.judge, policy))
+    result = outcome.validation
     stats = result.stats
-    out = Console(highlight=False)
+    out = Console(highlight=False, soft_wrap=True)
     out.print(
         f"citations: {stats.total} total, {stats.valid} valid, {stats.reattributed} re-attributed, "
         f"{stats.removed} removed, {stats.phantom} phantom; {stats.unsupported_sentences} unsupported sentence(s)"
     )
     for sentence in result.unverified:
         out.print(f"  unverified: {escape(sentence)}")
-    if args.fix and result.markdown != markdown:
-        report_path.write_text(result.markdown, encoding="utf-8")
-        out.print(f"repaired: {escape(str(report_path))}")
+    if outcome.written:
+        out.print(f"repaired: {escape(str(args.run_dir / 'report.md'))}")
+        if outcome.record_updated:
+            out.print(f"updated: {escape(str(args.run_dir / 'run.json'))} (sources and citations)")
     return 1 if stats.phantom else 0
+
+
+def cmd_cache(args: argparse.Namespace, console: Console) -> int:
+    """`info` lists the cached BM25 indexes (bounded and evicted least recently used); `clear` removes them."""
+    from stepresearch.tools.bm25_index import (
+        MAX_CACHE_BYTES,
+        MAX_CACHED_INDEXES,
+        cached_indexes,
+        clear_cache,
+        default_cache_dir,
+    )
+
+    out = Console(highlight=False, soft_wrap=True)
+    if args.action == "clear":
+        count, size = clear_cache()
+        out.print(f"removed {count} cached index(es), {size / 1024**2:.1f} MB, from {default_cache_dir() / 'bm25'}")
+        return 0
+    entries = cached_indexes()
+    out.print(
+        f"{default_cache_dir() / 'bm25'}: {len(entries)} index(es), "
+        f"{sum(size for _, size in entries) / 1024**2:.1f} MB (kept: the {MAX_CACHED_INDEXES} most recently used, "
+        f"within {MAX_CACHE_BYTES / 1024**3:.0f} GB)"
+    )
+    for path, size in entries:
+        out.print(f"  {path.name}  {size / 1024**2:.1f} MB")
+    return 0
 
 
 def cmd_serve(args: argparse.Namespace, console: Console) -> int:
@@ -325,6 +464,23 @@ class _Unused:
 def slug(text: str) -> str:
     words = re.findall(r"[a-z0-9]+", text.lower())[:8]
     return "-".join(words) or "run"
+
+
+def _positive_seconds(value: str) -> float:
+    try:
+        number = float(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a number of seconds, got {value!r}") from None
+    if not math.isfinite(number) or number <= 0:
+        raise argparse.ArgumentTypeError(f"expected a positive, finite number of seconds, got {value!r}")
+    return number
+
+
+def _port(value: str) -> int:
+    number = _positive_int(value)
+    if number > MAX_PORT:
+        raise argparse.ArgumentTypeError(f"a port is at most {MAX_PORT}, got {number}")
+    return number
 
 
 def _positive_int(value: str) -> int:

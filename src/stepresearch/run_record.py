@@ -41,6 +41,7 @@ def run_record(state: ResearchState, *, total_s: float, thread_id: str, extra: d
             "completion_tokens": total.completion_tokens if total else 0,
             "cached_tokens": total.cached_tokens if total else 0,
             "calls": total.calls if total else 0,
+            "unusable_calls": total.unusable if total else 0,
             "by_node": {node: u.model_dump() for node, u in (usage.by_node.items() if usage else [])},
         },
         "citations": state["citations"].model_dump() if state.get("citations") else None,

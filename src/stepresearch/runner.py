@@ -1,16 +1,20 @@
 """Running one research question end to end into a run folder, durably.
 
 The run folder holds `report.md`, `run.json`, `sources.json` (the text of every
-retrieved source, so the report can be re-verified later) and `checkpoints.sqlite`. Every
-super-step is checkpointed, so a run that dies (a killed process, a policy
-server gone away) keeps its progress and `resume=True` continues it without
-redoing finished nodes.
+retrieved source, so the report can be re-verified later), `checkpoints.sqlite`
+and `run_config.json`. Every super-step is checkpointed, so a run that dies (a
+killed process, a policy server gone away) keeps its progress and `resume=True`
+continues it without redoing finished nodes; one killed while writing its
+files gets them written on resume. One process writes a folder at a time.
 """
 
 from __future__ import annotations
 
 import json
+import os
 import secrets
+import signal
+import sqlite3
 import time
 from collections.abc import Callable, Iterable
 from datetime import datetime, timezone
@@ -21,17 +25,21 @@ import structlog
 from langchain_core.language_models import BaseChatModel
 from pydantic import BaseModel
 
-from stepresearch.errors import UsageError
+from stepresearch.errors import PolicyError, UsageError
 from stepresearch.graphs import build_graph, sqlite_checkpointer
+from stepresearch.nodes import CONTEXT_KEY
 from stepresearch.state import Budgets, ResearchState
 
+from .report_check import REPORT_FILE, RUN_FILE, SOURCES_FILE, write_atomically
+from .run_folder import RunConfig, RunFolder
 from .run_record import run_record
 
 log = structlog.get_logger(__name__)
 
 MAX_QUESTION_CHARS = 4000
 THREAD_FILE = ".thread"
-SOURCES_FILE = "sources.json"  # every retrieved source with its text, for `stepresearch verify`
+CHECKPOINT_FILE = "checkpoints.sqlite"
+FAULT_ENV = "STEPRESEARCH_FAULT_AT"
 
 # on_event(kind, node, payload): kind is "start" when a node starts, "update" when it returns.
 EventHandler = Callable[[str, str, Any], None]
@@ -67,59 +75,147 @@ def run_research(
     on_event: EventHandler | None = None,
     extra_record: dict[str, Any] | None = None,
     graph_options: dict[str, Any] | None = None,
+    run_config: RunConfig | None = None,
+    overwrite: bool = False,
 ) -> RunResult:
     """Research `question` and write the report into `out_dir`; `resume=True` continues the last run there.
 
-    `graph_options` go to `build_graph` (for example `nodes=`, `interactive=`, `prompt_layout=`).
+    The folder is locked for the whole run (a second writer gets a `UsageError`). A new run refuses a
+    folder that already holds a run unless `overwrite=True`. `run_config` is recorded in the folder so
+    that a resume can rebuild the same tools and policy. Resuming a run that finished but was killed
+    before its files were written writes them from the final checkpoint. `graph_options` go to
+    `build_graph` (for example `nodes=`, `interactive=`, `prompt_layout=`, `judge=`).
     """
     out = Path(out_dir)
+    tools = list(tools) if tools is not None else None
     if resume:
-        thread_id = _last_thread(out)
-    _check_out_dir(out)
-    checkpoint_path = out / "checkpoints.sqlite"
-    if not resume:
+        thread_id = last_thread(out)
+    else:
         question = check_question(question)
         thread_id = "run-" + datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%S") + "-" + secrets.token_hex(2)
-    checkpointer = sqlite_checkpointer(checkpoint_path)
+    _check_out_dir(out)
+    folder = RunFolder(out)
+    folder.acquire()
+    checkpointer = None
     try:
+        if not resume:
+            _check_fresh(out, folder, overwrite)
+            if run_config is not None:
+                folder.save_config(run_config)
+        checkpointer = _open_checkpointer(out)
         graph = build_graph(policy, tools, budgets=budgets, checkpointer=checkpointer, **(graph_options or {}))
+        judge_name = graph.config["configurable"][CONTEXT_KEY].judge.name
         config = {"configurable": {"thread_id": thread_id}}
+        record_extra = {"judge": judge_name, **(extra_record or {})}
         if resume:
+            snapshot = _snapshot(graph, config, out)
+            if snapshot.values and not snapshot.next:
+                if all((out / name).is_file() for name in (REPORT_FILE, RUN_FILE, SOURCES_FILE)):
+                    raise UsageError(f"the run in {out} already finished; start a new one without --resume")
+                log.info("run_files_rewritten", thread_id=thread_id, out_dir=str(out))
+                final = snapshot.values
+                total_s = sum((final.get("timings") or {}).values())
+                notes = ["report.md, run.json and sources.json were written from the final checkpoint on --resume"]
+                return _write_results(out, final, total_s, thread_id, {**record_extra, "resume_notes": notes})
+            _check_resumable(snapshot, out, thread_id)
             graph_input = None
-            _check_resumable(graph.get_state(config), out, thread_id)
         else:
-            (out / THREAD_FILE).write_text(thread_id, encoding="utf-8")
-            graph_input = {"question": question}
+            write_atomically(out / THREAD_FILE, thread_id)
+            graph_input = {"question": question, "notes": tool_notes(tools)}
         log.info("run_start", thread_id=thread_id, out_dir=str(out), resume=resume)
         started = time.perf_counter()
-        for mode, chunk in graph.stream(graph_input, config, stream_mode=["tasks", "updates"]):
-            if on_event is None:
-                continue
-            if mode == "tasks" and "input" in chunk:
+        # durability="sync": each step's checkpoint is on disk before the next step starts, so a kill at
+        # any moment resumes from a state that the steps before it really reached.
+        for mode, chunk in graph.stream(graph_input, config, stream_mode=["tasks", "updates"], durability="sync"):
+            if mode == "tasks" and "input" in chunk and on_event is not None:
                 on_event("start", chunk["name"], chunk["input"])
             elif mode == "updates":
                 for node, update in chunk.items():
-                    on_event("update", node, update)
+                    if on_event is not None:
+                        on_event("update", node, update)
+                    fault_point(f"after:{node}")
         total_s = time.perf_counter() - started
         final: ResearchState = graph.get_state(config).values  # type: ignore[assignment]
+        return _write_results(out, final, total_s, thread_id, record_extra)
     finally:
-        checkpointer.conn.close()
+        if checkpointer is not None:
+            checkpointer.conn.close()
+        folder.release()
 
-    report_path = out / "report.md"
-    run_json_path = out / "run.json"
+
+def _write_results(
+    out: Path, final: ResearchState, total_s: float, thread_id: str, record_extra: dict[str, Any]
+) -> RunResult:
+    """sources.json, report.md, then run.json, each written atomically; a kill between them leaves a run
+    whose `--resume` writes them again from the checkpoint."""
+    report_path = out / REPORT_FILE
+    run_json_path = out / RUN_FILE
     sources = [
         s.model_dump(include={"id", "title", "uri", "text", "tool", "origin"})
         for s in final.get("sources", {}).values()
     ]
-    (out / SOURCES_FILE).write_text(json.dumps(sources, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
+    fault_point("before-write:sources.json")
+    write_atomically(out / SOURCES_FILE, json.dumps(sources, indent=1, ensure_ascii=False) + "\n")
     report = final.get("report")
-    report_path.write_text(report.markdown if report else "", encoding="utf-8")
-    record = run_record(final, total_s=total_s, thread_id=thread_id, extra=extra_record)
-    run_json_path.write_text(json.dumps(record, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    fault_point("before-write:report.md")
+    write_atomically(report_path, report.markdown if report else "")
+    record = run_record(final, total_s=total_s, thread_id=thread_id, extra=record_extra)
+    fault_point("before-write:run.json")
+    write_atomically(run_json_path, json.dumps(record, indent=2, ensure_ascii=False) + "\n")
     log.info("run_end", thread_id=thread_id, seconds=round(total_s, 2), report=str(report_path))
     return RunResult(
         out_dir=out, report_path=report_path, run_json_path=run_json_path, thread_id=thread_id, state=final
     )
+
+
+def fault_point(name: str) -> None:
+    """A test seam: `STEPRESEARCH_FAULT_AT=<name>` kills the process here with SIGKILL, exactly as a
+    power cut would, so the durability tests aim at every boundary instead of relying on timing luck.
+    Names: `after:<node>` once a node's update is out, `before-write:<file>` before each result file;
+    `fail:<name>` raises a run-time error there instead, as a policy server that died would."""
+    wanted = os.environ.get(FAULT_ENV)
+    if wanted == name:
+        log.warning("fault_injected", at=name)
+        os.kill(os.getpid(), signal.SIGKILL)
+    if wanted == f"fail:{name}":
+        raise PolicyError(f"injected failure at {name} ({FAULT_ENV})")
+
+
+def _check_fresh(out: Path, folder: RunFolder, overwrite: bool) -> None:
+    if overwrite:
+        return
+    if folder.holds_results():
+        raise UsageError(
+            f"run folder {out} holds a finished run; choose another --out, or pass --overwrite to replace its report"
+        )
+    if (out / THREAD_FILE).is_file():
+        raise UsageError(
+            f"run folder {out} holds an unfinished run; continue it with --resume, or pass --overwrite to start over"
+        )
+
+
+def _open_checkpointer(out: Path):
+    path = out / CHECKPOINT_FILE
+    try:
+        return sqlite_checkpointer(path)
+    except sqlite3.DatabaseError as exc:
+        raise UsageError(
+            f"{path} is not a readable checkpoint database ({exc}); start over in another folder"
+        ) from None
+
+
+def _snapshot(graph, config: dict, out: Path):
+    try:
+        return graph.get_state(config)
+    except sqlite3.DatabaseError as exc:
+        raise UsageError(
+            f"{out / CHECKPOINT_FILE} is not a readable checkpoint database ({exc}); start over in another folder"
+        ) from None
+
+
+def tool_notes(tools: Iterable[Any] | None) -> list[str]:
+    """What the tools skipped, clipped or repaired while reading their corpus: the report names it."""
+    return [str(note) for tool in tools or [] for note in getattr(tool, "notes", None) or []]
 
 
 def _check_resumable(snapshot: Any, out: Path, thread_id: str) -> None:
@@ -142,8 +238,9 @@ def _check_out_dir(out: Path) -> None:
         raise UsageError(f"cannot write to the run folder {out}: {exc.strerror or exc}") from exc
 
 
-def _last_thread(out: Path) -> str:
+def last_thread(out: Path) -> str:
+    """The thread a `--resume` continues, or a usage error when the folder holds no run to continue."""
     marker = out / THREAD_FILE
-    if not marker.is_file() or not (out / "checkpoints.sqlite").is_file():
+    if not marker.is_file() or not (out / CHECKPOINT_FILE).is_file():
         raise UsageError(f"nothing to resume in {out}: no checkpoint found there")
     return marker.read_text(encoding="utf-8").strip()

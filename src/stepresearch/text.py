@@ -1,8 +1,7 @@
-"""Deterministic text helpers shared by search, verification and writing.
+"""Text handling shared by every node: sentence splitting, word tokens and stemming.
 
-They are the engine's safety net under a weak policy: sentence splitting,
-content tokens, a lexical support score and near-duplicate detection do not
-depend on the model behaving.
+Nothing here compares two texts. Matching, entailment, anchors and relevance
+live in one place, `stepresearch.judge`.
 """
 
 from __future__ import annotations
@@ -11,14 +10,6 @@ import re
 from functools import lru_cache
 
 import Stemmer
-
-# A citation is supported when at least this share of the sentence's content
-# tokens occur in the cited passage. A number or a name in the sentence that the
-# passage lacks halves the score, so one wrong year or one invented name is
-# enough to lose support.
-SUPPORT_THRESHOLD = 0.6
-# Two sentences whose content-token sets overlap this much (Jaccard) are repeats.
-DUPLICATE_JACCARD = 0.75
 
 STOPWORDS = frozenset(
     """a about above after again against all also am an and any are as at be because been before being
@@ -32,9 +23,7 @@ STOPWORDS = frozenset(
     especially particularly several various another others whose""".split()
 )
 
-_NEGATION = re.compile(r"\b(?:not|never|no|none|neither|nor|without|cannot)\b|n't\b", re.IGNORECASE)
 _TOKEN = re.compile(r"[^\W_][\w'\-]*")  # Unicode letters and digits: "Orléans" is one word
-_NUMBER = re.compile(r"\b\d[\d,.]*\b")
 _ABBREVIATIONS = frozenset(
     {"mr", "mrs", "ms", "dr", "st", "vs", "etc", "e.g", "i.e", "jr", "sr", "ca", "c", "u.s", "approx"}
 )
@@ -42,8 +31,14 @@ _SENTENCE_END = re.compile(r"(?<=[.!?])[\"')\]]*\s+(?=[\"'(\[]?[A-Z0-9])")
 
 
 @lru_cache(maxsize=1)
-def _stemmer() -> Stemmer.Stemmer:
+def stemmer() -> Stemmer.Stemmer:
+    """The English Snowball stemmer, shared by retrieval and the judge."""
     return Stemmer.Stemmer("english")
+
+
+def stem_word(word: str) -> str:
+    """The Snowball stem of one lower-cased word."""
+    return stemmer().stemWord(word)
 
 
 def words(text: str) -> list[str]:
@@ -52,28 +47,14 @@ def words(text: str) -> list[str]:
 
 
 def content_tokens(text: str) -> list[str]:
-    """Stemmed, stopword-free tokens: the units of every lexical comparison here."""
+    """Stemmed, stopword-free tokens: what retrieval indexes and queries are made of."""
     return list(_content_tokens(text))
 
 
 @lru_cache(maxsize=50_000)
 def _content_tokens(text: str) -> tuple[str, ...]:
     kept = [w for w in words(text) if w and w not in STOPWORDS and (len(w) > 1 or w.isdigit())]
-    return tuple(_stemmer().stemWords(kept))
-
-
-def numbers(text: str) -> set[str]:
-    return {n.rstrip(".,").replace(",", "") for n in _NUMBER.findall(text)}
-
-
-def names(text: str) -> set[str]:
-    """Capitalised words that are not sentence-initial: the named entities a claim depends on."""
-    found = set()
-    for sentence in re.split(r"(?<=[.!?])\s+", text):
-        for word in _TOKEN.findall(sentence)[1:]:
-            if word[0].isupper() and word.lower().strip("'-") not in STOPWORDS:
-                found.add(word.lower())
-    return found
+    return tuple(stemmer().stemWords(kept))
 
 
 def split_sentences(text: str) -> list[str]:
@@ -134,52 +115,6 @@ def _split_block(text: str) -> list[str]:
     if tail:
         pieces.append(tail)
     return [p for p in pieces if p]
-
-
-def vocabulary(texts) -> frozenset[str]:
-    """Every content token of the given texts: what the retrieved sources can vouch for at all."""
-    out: set[str] = set()
-    for text in texts:
-        out.update(_content_tokens(text))
-    return frozenset(out)
-
-
-def support_score(sentence: str, passage: str, known: frozenset[str] | None = None) -> float:
-    """Share of the sentence's content tokens found in the passage, with penalties.
-
-    Halved if the sentence has a number or a name the passage lacks, or a
-    negation the passage lacks; cut by 0.7 if it uses a word that no retrieved
-    source uses at all (`known`), since such a word asserts something no source
-    says. Lexical on purpose: it is cheap, explainable, and cannot be talked
-    into accepting a sentence the passage does not contain the words for.
-    """
-    claim = set(_content_tokens(sentence))
-    if not claim:
-        return 0.0
-    evidence = set(_content_tokens(passage))
-    score = len(claim & evidence) / len(claim)
-    if numbers(sentence) - numbers(passage):
-        score *= 0.5
-    passage_words = {w.lower() for w in _TOKEN.findall(passage)}
-    if names(sentence) - passage_words:
-        score *= 0.5
-    if _NEGATION.search(sentence) and not _NEGATION.search(passage):
-        score *= 0.5
-    if known is not None and claim - known:
-        score *= 0.7
-    return round(score, 4)
-
-
-def jaccard(a: str, b: str) -> float:
-    ta, tb = set(content_tokens(a)), set(content_tokens(b))
-    if not ta or not tb:
-        return 1.0 if ta == tb else 0.0
-    return len(ta & tb) / len(ta | tb)
-
-
-def is_repeat(sentence: str, kept: list[str]) -> bool:
-    """True if the sentence says again what a kept sentence already says."""
-    return any(jaccard(sentence, other) >= DUPLICATE_JACCARD for other in kept)
 
 
 def clip(text: str, limit: int) -> str:

@@ -1,0 +1,141 @@
+"""Is a source, or a sentence, about the question's subject, and does it answer a sub-question?
+
+Three measured signals, no single word-overlap threshold:
+
+- the source's title and lead (its first sentences) name the subject: the
+  source is *about* it, and every sentence of it may serve;
+- otherwise a sentence must name the subject itself, and such a source can
+  only lend sentences that do;
+- a sentence answers a sub-question when it shares the sub-question's own
+  words (not the subject's) or carries the kind of fact it asks for (a date
+  for "when", a name for "who").
+
+A subject is matched by most of its words ("flu pandemic" needs both), with
+synonyms and inflections folded, so an article on labour economics that
+mentions "discovered" does not become an article about penicillin.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Literal
+
+from pydantic import BaseModel
+
+from stepresearch.text import split_sentences
+
+from .anchors import Analysis, analyse, causal_positions
+
+# A subject phrase is named when this share of its content words (rounded up) is present: all of a
+# two-word phrase, two of three.
+SUBJECT_WORD_SHARE = 0.6
+# The lead is the opening of a source: a summary's first sentences say what it is about.
+LEAD_SENTENCES = 3
+# A sentence answers a sub-question when it has at least one in three of the sub-question's own words
+# (those not naming the subject), synonyms folded, and the asked kind of fact.
+ANSWER_WORD_SHARE = 0.3
+
+Aboutness = Literal["about", "mentions", "unrelated"]
+
+
+class Relevance(BaseModel):
+    """How a source stands to the question's subject, and why."""
+
+    aboutness: Aboutness
+    reason: str
+
+
+def subject_keys(subject: list[str]) -> list[list[frozenset[str]]]:
+    """Each subject phrase as the keys of its content words."""
+    return [[t.keys for t in analyse(phrase).content] for phrase in subject if analyse(phrase).content]
+
+
+def names_subject(text: str, subject: list[str]) -> bool:
+    """True if the text names at least one subject phrase (most of its words); vacuously true with none."""
+    phrases = subject_keys(subject)
+    if not phrases:
+        return True
+    keys = _keys(analyse(text))
+    return any(_phrase_named(words, keys) for words in phrases)
+
+
+def source_relevance(title: str, text: str, subject: list[str], question_words: list[str] | None = None) -> Relevance:
+    """About the subject (title or lead name it), merely mentioning it, or unrelated.
+
+    A lead that names part of the subject ("the iron span at Vellmar" for "Vellmar Bridge") is about it
+    too when it also has the question's own words ("gave way" for "collapse"): a note that only shares the
+    name ("the Vellmar bakery") is not.
+    """
+    if not subject_keys(subject):
+        return Relevance(aboutness="about", reason="the question names no subject")
+    if names_subject(title, subject):
+        return Relevance(aboutness="about", reason="its title names the subject")
+    lead = " ".join(split_sentences(text)[:LEAD_SENTENCES])
+    if names_subject(lead, subject):
+        return Relevance(aboutness="about", reason="its opening names the subject")
+    if (
+        question_words
+        and _names_part(lead, subject)
+        and answer_share(lead, question_words, subject) >= ANSWER_WORD_SHARE
+    ):
+        return Relevance(aboutness="about", reason="its opening names part of the subject and what is asked")
+    if names_subject(text, subject):
+        return Relevance(aboutness="mentions", reason="it names the subject only in passing")
+    return Relevance(aboutness="unrelated", reason="it never names the subject")
+
+
+def sentence_on_topic(sentence: str, relevance: Relevance, subject: list[str]) -> bool:
+    """A sentence of a source about the subject is on topic; of any other source, only if it names it."""
+    if relevance.aboutness == "about":
+        return True
+    return relevance.aboutness == "mentions" and names_subject(sentence, subject)
+
+
+def answer_share(sentence: str, question_words: list[str], subject: list[str]) -> float:
+    """Share of the sub-question's own words (the subject's excluded) that the sentence has."""
+    subject_word_keys = {k for words in subject_keys(subject) for keys in words for k in keys}
+    wanted = [t.keys for t in analyse(" ".join(question_words)).content if not t.keys & subject_word_keys]
+    if not wanted:
+        return 1.0
+    keys = _keys(analyse(sentence))
+    return sum(1 for k in wanted if k & keys) / len(wanted)
+
+
+def carries(sentence: str, kind: str, question: str = "") -> bool:
+    """Whether the sentence holds the kind of fact a question part asks for."""
+    analysis = analyse(sentence)
+    asked = _keys(analyse(question)) if question else set()
+    if kind == "date":
+        return any(q.is_date for q in analysis.quantities)
+    if kind == "number":
+        return any(q.kind in ("count", "percent") for q in analysis.quantities)
+    if kind in ("person", "place"):
+        return any(not t.keys & asked for t in analysis.names)
+    if kind == "cause":
+        return bool(causal_positions(analysis))
+    return True
+
+
+def answers(sentence: str, question_words: list[str], subject: list[str], kind: str = "thing") -> bool:
+    """The sentence answers the sub-question: it shares its own words, and holds the asked kind of fact."""
+    if answer_share(sentence, question_words, subject) < ANSWER_WORD_SHARE:
+        return False
+    return carries(sentence, kind, " ".join(question_words))
+
+
+def _names_part(text: str, subject: list[str]) -> bool:
+    keys = _keys(analyse(text))
+    return any(any(k & keys for k in words) for words in subject_keys(subject))
+
+
+def _phrase_named(words: list[frozenset[str]], keys: set[str]) -> bool:
+    needed = max(1, math.ceil(len(words) * SUBJECT_WORD_SHARE))
+    return sum(1 for k in words if k & keys) >= needed
+
+
+def _keys(analysis: Analysis) -> set[str]:
+    out: set[str] = set()
+    for token in analysis.tokens:
+        if not token.stop:
+            out |= token.keys
+    return out

@@ -1,0 +1,113 @@
+"""A run folder: one writer at a time, and the configuration the run started with.
+
+The folder holds a run's durable state: `checkpoints.sqlite`, `.thread`,
+`run_config.json`, and at the end `report.md`, `run.json` and
+`sources.json`. Two processes writing one folder would mix two runs'
+files, so a run holds an exclusive lock on `.lock` (an `fcntl` lock, which
+the kernel releases when the process dies, even by `kill -9`) for as long
+as it runs. `--resume` rebuilds the tools and the policy from
+`run_config.json`, so a resumed run cites the corpus it began with.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import hashlib
+import json
+import os
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import BaseModel, Field, ValidationError
+
+from stepresearch.errors import UsageError
+
+LOCK_FILE = ".lock"
+CONFIG_FILE = "run_config.json"
+RESULT_FILES = ("report.md", "run.json", "sources.json")
+
+
+class RunConfig(BaseModel):
+    """What a run started with: enough to rebuild its tools and policy on `--resume`."""
+
+    corpus: str | None = Field(default=None, description="The --corpus folder, or None for Wikipedia.")
+    corpus_fingerprint: str | None = Field(default=None, description="A hash of every file's path, size and mtime.")
+    web: bool = Field(default=False, description="Whether Tavily web search was on.")
+    policy: Literal["embedded", "served"] = "embedded"
+    model: str | None = None
+    base_url: str | None = None
+    api_key_env: str | None = None
+    timeout: float = 120.0
+    budgets: dict[str, Any] = Field(default_factory=dict)
+    judge: str = "auto"
+
+    def differences(self, other: RunConfig) -> list[str]:
+        """What `other` would change, one phrase per field, e.g. "corpus (was a, now b)"."""
+        out = []
+        for name in type(self).model_fields:
+            mine, theirs = getattr(self, name), getattr(other, name)
+            if mine != theirs:
+                shown = "changed" if name == "corpus_fingerprint" else f"was {mine!r}, now {theirs!r}"
+                out.append(f"{name.replace('_', ' ')} ({shown})")
+        return out
+
+
+def fingerprint_hash(fingerprint: str) -> str:
+    return hashlib.sha1(fingerprint.encode("utf-8")).hexdigest()[:16]
+
+
+class RunFolder:
+    """The lock and the recorded configuration of one run folder."""
+
+    def __init__(self, path: str | Path) -> None:
+        self.path = Path(path)
+        self._lock: Any = None
+
+    def acquire(self) -> None:
+        """Hold the folder for this process; a second writer gets one clear error naming the holder."""
+        self.path.mkdir(parents=True, exist_ok=True)
+        handle = open(self.path / LOCK_FILE, "a+", encoding="utf-8")  # noqa: SIM115 (held until release)
+        try:
+            fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            handle.seek(0)
+            holder = handle.read().strip() or "another process"
+            handle.close()
+            raise UsageError(f"run folder {self.path} is in use by pid {holder}") from None
+        handle.seek(0)
+        handle.truncate()
+        handle.write(str(os.getpid()))
+        handle.flush()
+        self._lock = handle
+
+    def release(self) -> None:
+        if self._lock is not None:
+            fcntl.flock(self._lock.fileno(), fcntl.LOCK_UN)
+            self._lock.close()
+            self._lock = None
+
+    def __enter__(self) -> RunFolder:
+        self.acquire()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.release()
+
+    def holds_results(self) -> bool:
+        """Some result file of an earlier run is here."""
+        return any((self.path / name).exists() for name in RESULT_FILES)
+
+    def save_config(self, config: RunConfig) -> None:
+        from stepresearch.report_check import write_atomically
+
+        write_atomically(self.path / CONFIG_FILE, config.model_dump_json(indent=2) + "\n")
+
+    def load_config(self) -> RunConfig | None:
+        """The recorded configuration; None for a run folder from before it was recorded."""
+        path = self.path / CONFIG_FILE
+        if not path.is_file():
+            return None
+        try:
+            return RunConfig.model_validate(json.loads(path.read_text(encoding="utf-8")))
+        except (OSError, ValueError, ValidationError) as exc:
+            raise UsageError(f"{path} is not a readable run configuration: {exc}") from None
