@@ -27,8 +27,9 @@ _TOKEN = re.compile(
 # Hedges on a number say how exact it is, not what happened: they are not content to be matched.
 HEDGE_WORDS = frozenset("approximately roughly nearly almost circa estimated around about".split())
 RELATIVE_PRONOUNS = frozenset({"which", "who", "whom", "whose"})
-# Suffixes that make a noun or an agent of a verb: "discovery", "inventor", "survival" also key as their verb.
-DERIVATIONAL_SUFFIXES = ("y", "er", "or", "al", "ist", "ian")
+# Suffixes that make a noun, an agent or a superlative: "discovery", "inventor", "survival", "highest" also
+# key as their root.
+DERIVATIONAL_SUFFIXES = ("y", "er", "or", "al", "ist", "ian", "est")
 MIN_DERIVED_ROOT = 4
 TEMPORAL_PREPOSITIONS = frozenset(
     "in by since until till from to of after before during around circa c ca early late mid".split()
@@ -193,6 +194,27 @@ def _stemmed_sets() -> dict[str, frozenset[str]]:
         "weak_causal": frozenset(stem(w) for w in lexicon.WEAK_CAUSAL_WORDS),
         "hedge": frozenset(lexicon.HEDGES),
     }
+
+
+# A negation denies the first content word within this many tokens after it ("did not win", "have no
+# symptoms"): that word is what a negation says something about.
+NEGATION_REACH = 3
+
+
+def denials(analysis: Analysis, start: int = 0, end: int | None = None) -> list[Token]:
+    """For each negation (or denying word) in the stretch, the content word it denies, when it has one."""
+    end = len(analysis.tokens) if end is None else end
+    out = []
+    for i in range(start, min(end, len(analysis.tokens))):
+        token = analysis.tokens[i]
+        if not (token.negation or token.negative):
+            continue
+        denied = next(
+            (t for t in analysis.tokens[i + 1 : i + 1 + NEGATION_REACH] if not t.stop and not t.negation), None
+        )
+        if denied is not None:
+            out.append(denied)
+    return out
 
 
 def is_scope(token: Token) -> bool:

@@ -18,7 +18,7 @@ from typing import Literal
 from pydantic import BaseModel
 
 from . import lexicon
-from .anchors import Analysis, Quantity, analyse, antonyms
+from .anchors import Analysis, Quantity, analyse, antonyms, denials
 
 # Share of one statement's event words (content words other than numbers and the names both share) that
 # the other must also use for the two to be about one event: a third, so that "the fire destroyed the old
@@ -50,7 +50,7 @@ def disagreement(first: str, second: str, first_title: str = "", second_title: s
     shared = a_names & b_names
     if a_names and b_names and not shared:
         return None  # different subjects
-    if _own_names(a, shared) and _own_names(b, shared):
+    if _own_names(a, shared, first_title) and _own_names(b, shared, second_title):
         return None  # "Queen Isolde was crowned at Tarsk" and "King Aldric was crowned at Tarsk"
     if _different_ordinals(a, b):
         return None
@@ -75,7 +75,7 @@ def disagreement(first: str, second: str, first_title: str = "", second_title: s
             reason=f"{a.tokens[qa.position].surface} against {b.tokens[qb.position].surface}",
         )
     if (shared or not (a_names or b_names)) and a.negations() % 2 != b.negations() % 2:
-        if _event_share(a, b, frozenset()) >= POLARITY_OVERLAP:
+        if _event_share(a, b, frozenset()) >= POLARITY_OVERLAP and _denies_shared(a, b) and _denies_shared(b, a):
             return Disagreement(kind="polarity", first=first, second=second, reason="one denies what the other states")
     return None
 
@@ -87,7 +87,9 @@ def corroborates(first: str, second: str, first_title: str = "", second_title: s
     a, b = analyse(first), analyse(second)
     a_names, b_names = _name_keys(a, first_title), _name_keys(b, second_title)
     shared = a_names & b_names
-    if (a_names and b_names and not shared) or (_own_names(a, shared) and _own_names(b, shared)):
+    if (a_names and b_names and not shared) or (
+        _own_names(a, shared, first_title) and _own_names(b, shared, second_title)
+    ):
         return False
     if _different_ordinals(a, b) or _another_instance(a, b) or _another_instance(b, a) or _differing_pairs(a, b):
         return False
@@ -156,6 +158,12 @@ def _event_share(a: Analysis, b: Analysis, shared_names: frozenset[str] | set[st
     return max(sum(1 for k in ka if k & all_b) / len(ka), sum(1 for k in kb if k & all_a) / len(kb))
 
 
+def _denies_shared(a: Analysis, b: Analysis) -> bool:
+    """Each negation of `a` denies something `b` says ("never reached the summit" against "reached the
+    summit"; not "have no symptoms" against "infected")."""
+    return all(token.keys & b.keys for token in denials(a))
+
+
 def _another_instance(a: Analysis, b: Analysis) -> bool:
     """'A smaller flood', 'another fire', 'her first opera', 'the west wing' against 'the east wing': a marks
     its thing as one of several, which b does not. An ordinal before a verb ("first identified") marks a
@@ -207,9 +215,23 @@ def _name_phrase_words(a: Analysis, b: Analysis, shared: set[str]) -> set[str]:
     return beside(a) & beside(b)
 
 
-def _own_names(analysis: Analysis, shared: set[str]) -> bool:
-    """A name (a sentence-opening word only when a name follows it: "Ravel Castle") the other lacks."""
-    return any(not t.keys & shared for t in analysis.names)
+def _own_names(analysis: Analysis, shared: set[str], title: str = "") -> bool:
+    """A name the other statement lacks: in the text (a sentence-opening word only when a name follows it,
+    "Ravel Castle"), or in the title of its source ("She won the 1911 prize", from the article on Marie
+    Curie, is about Curie, not about Pauling; a title counts only for a statement that opens with a
+    pronoun, whose subject the title supplies)."""
+    if any(not t.keys & shared for t in analysis.names):
+        return True
+    title_keys = {k for t in analyse(title).tokens if t.capitalised and not t.stop for k in t.keys} if title else set()
+    first = analysis.tokens[0] if analysis.tokens else None
+    if first is not None and first.capitalised and first.keys & title_keys and not first.keys & shared:
+        return True  # "Hollis won the prize", from the article on Tom Hollis: the opening word is a name
+    opens_with_pronoun = bool(analysis.tokens) and analysis.tokens[0].surface.lower() in lexicon.CONTINUING_PRONOUNS
+    return (
+        opens_with_pronoun
+        and bool(title)
+        and any(token.capitalised and not token.stop and not token.keys & shared for token in analyse(title).tokens)
+    )
 
 
 def _name_keys(analysis: Analysis, title: str) -> set[str]:

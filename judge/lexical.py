@@ -37,7 +37,7 @@ from pydantic import BaseModel, Field
 from stepresearch.text import split_sentences
 
 from . import lexicon
-from .anchors import Analysis, Quantity, Token, analyse, antonyms, causal_positions, is_scope
+from .anchors import Analysis, Quantity, Token, analyse, antonyms, causal_positions, denials, is_scope
 
 Label = Literal["entails", "contradicts", "neutral"]
 
@@ -336,7 +336,11 @@ def _aligned_span(
 
 def _polarity_conflicts(claim: Analysis, source: Analysis, span: tuple[int, int]) -> list[str]:
     out = []
-    if claim.negations() % 2 != source.negations(*span) % 2:
+    # Only negations that deny something both sentences speak of count: "have no symptoms" says nothing
+    # against "500 million people had been infected".
+    claim_denied = [t for t in denials(claim) if t.keys & source.keys]
+    source_denied = [t for t in denials(source, *span) if t.keys & claim.keys]
+    if len(claim_denied) % 2 != len(source_denied) % 2:
         out.append("one says 'not' where the other does not")
     window = source.tokens[span[0] : span[1]]
     window_stems = {t.stem for t in window}

@@ -20,6 +20,7 @@ from .anchors import analyse
 
 _WH = re.compile(
     r"\b(how (?:many|much|long|old|big|large|high|tall|far)|(?:what|which) (?:year|date|country|city)|"
+    r"what (?:caused|causes|led to)|"
     r"who|whom|whose|when|where|why|how|what|which)\b",
     re.IGNORECASE,
 )
@@ -42,17 +43,28 @@ def read_question(question: str, topics: list[str] | None = None) -> QuestionPar
 
 
 def subject_phrases(question: str, topics: list[str] | None = None) -> list[str]:
-    """Named phrases of the question ("Byzantine Empire"), else its content words that do not frame the
-    question ("who discovered", "what caused"), as one phrase ("flu pandemic")."""
-    named = topics if topics else named_phrases(question)
+    """What the question is about, read from its first clause that has words of its own: the named
+    phrases there ("Byzantine Empire"), else its words that do not frame a question, as one phrase ("flu
+    pandemic" from "What caused the 1918 flu pandemic"). Later clauses ask about the subject ("and how
+    did it change Europe?"): their words are what is asked, not what the question is about."""
+    clause = _first_clause(question)
+    named = [t for t in (topics or []) if t in clause] or named_phrases(clause)
     if named:
         return list(dict.fromkeys(named))
     words = [
         w
-        for w in re.findall(r"[A-Za-z][\w'\-]*", question)
+        for w in re.findall(r"[A-Za-z][\w'\-]*", clause)
         if w.lower() not in STOPWORDS and w.lower() not in lexicon.QUESTION_FRAME_WORDS and len(w) > 2
     ]
-    return [" ".join(words)] if words else []
+    return [" ".join(words)] if words else (named_phrases(question) if clause != question else [])
+
+
+def _first_clause(question: str) -> str:
+    for clause in _PART_SPLIT.split(question):
+        clause = (clause or "").strip(" ,.")
+        if clause and analyse(clause).content:
+            return clause
+    return question
 
 
 def named_phrases(question: str) -> list[str]:

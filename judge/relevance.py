@@ -22,15 +22,24 @@ from typing import Literal
 
 from pydantic import BaseModel
 
-from stepresearch.text import split_sentences
+from stepresearch.text import statements
 
+from . import lexicon
 from .anchors import Analysis, analyse, causal_positions
 
 # A subject phrase is named when this share of its content words (rounded up) is present: all of a
-# two-word phrase, two of three.
+# two-word phrase, two of three. A phrase of four words or more is often more specific than the article
+# that answers it ("movable-type printing press" and "Printing press"): half of it is enough.
 SUBJECT_WORD_SHARE = 0.6
-# The lead is the opening of a source: a summary's first sentences say what it is about.
-LEAD_SENTENCES = 3
+LONG_PHRASE = 4
+LONG_PHRASE_SHARE = 0.5
+# The lead is the opening of a source: a summary's first sentences say what it is about. A source is about
+# the subject when its first sentence names it early, or at least half of its lead names it (a sentence
+# opening with a pronoun carries on the one before): one that names it once in passing is not.
+LEAD_SENTENCES = 4
+ABOUT_SHARE = 0.5
+# A subject word this long also counts inside a compound ("benzylpenicillin" names penicillin).
+COMPOUND_MIN = 6
 # A sentence answers a sub-question when it has at least one in three of the sub-question's own words
 # (those not naming the subject), synonyms folded, and the asked kind of fact.
 ANSWER_WORD_SHARE = 0.3
@@ -60,25 +69,21 @@ def names_subject(text: str, subject: list[str]) -> bool:
 
 
 def source_relevance(title: str, text: str, subject: list[str], question_words: list[str] | None = None) -> Relevance:
-    """About the subject (title or lead name it), merely mentioning it, or unrelated.
+    """About the subject (its title, or most of its opening, names it), merely mentioning it, or unrelated.
 
-    A lead that names part of the subject ("the iron span at Vellmar" for "Vellmar Bridge") is about it
-    too when it also has the question's own words ("gave way" for "collapse"): a note that only shares the
-    name ("the Vellmar bakery") is not.
+    `question_words` is accepted for callers that have them and is not used: a subject is named with its
+    synonyms folded ("the iron span at Vellmar" names the Vellmar Bridge), and a note that only shares a
+    name ("the Vellmar bakery") does not name it.
     """
     if not subject_keys(subject):
         return Relevance(aboutness="about", reason="the question names no subject")
     if names_subject(title, subject):
         return Relevance(aboutness="about", reason="its title names the subject")
-    lead = " ".join(split_sentences(text)[:LEAD_SENTENCES])
-    if names_subject(lead, subject):
-        return Relevance(aboutness="about", reason="its opening names the subject")
-    if (
-        question_words
-        and _names_part(lead, subject)
-        and answer_share(lead, question_words, subject) >= ANSWER_WORD_SHARE
-    ):
-        return Relevance(aboutness="about", reason="its opening names part of the subject and what is asked")
+    lead_sentences = statements(text)[:LEAD_SENTENCES]  # a title line is not the opening of the text
+    if lead_sentences and _opens_with_subject(lead_sentences[0], subject):
+        return Relevance(aboutness="about", reason="its first sentence is about the subject")
+    if lead_sentences and _lead_share(lead_sentences, subject) >= ABOUT_SHARE:
+        return Relevance(aboutness="about", reason="most of its opening names the subject")
     if names_subject(text, subject):
         return Relevance(aboutness="mentions", reason="it names the subject only in passing")
     return Relevance(aboutness="unrelated", reason="it never names the subject")
@@ -123,19 +128,43 @@ def answers(sentence: str, question_words: list[str], subject: list[str], kind: 
     return carries(sentence, kind, " ".join(question_words))
 
 
-def _names_part(text: str, subject: list[str]) -> bool:
-    keys = _keys(analyse(text))
-    return any(any(k & keys for k in words) for words in subject_keys(subject))
+def _opens_with_subject(sentence: str, subject: list[str]) -> bool:
+    """The first sentence names the subject in its first half, where a definition puts what it defines
+    ("The 1918 flu pandemic ... was"); "K2 is the second-highest mountain, after Mount Everest" does not."""
+    words = sentence.split()
+    return names_subject(" ".join(words[: max(1, len(words) // 2)]), subject)
+
+
+def _lead_share(sentences: list[str], subject: list[str]) -> float:
+    """Share of the lead's sentences that name the subject, a pronoun-opened sentence counting as its
+    predecessor did ("He shared the 1945 prize for the discovery of penicillin. His discovery ...")."""
+    named = 0
+    previous = False
+    for sentence in sentences:
+        first = sentence.split(" ", 1)[0].lower().strip(",")
+        current = names_subject(sentence, subject) or (previous and first in lexicon.CONTINUING_PRONOUNS)
+        named += current
+        previous = current
+    return named / len(sentences)
 
 
 def _phrase_named(words: list[frozenset[str]], keys: set[str]) -> bool:
-    needed = max(1, math.ceil(len(words) * SUBJECT_WORD_SHARE))
-    return sum(1 for k in words if k & keys) >= needed
+    share = SUBJECT_WORD_SHARE if len(words) < LONG_PHRASE else LONG_PHRASE_SHARE
+    needed = max(1, math.ceil(len(words) * share))
+    surfaces = [k[1:] for k in keys if k.startswith("~")]
+    return sum(1 for k in words if k & keys or _in_compound(k, surfaces)) >= needed
+
+
+def _in_compound(word_keys: frozenset[str], surfaces: list[str]) -> bool:
+    stems = [k for k in word_keys if not k.startswith("#") and len(k) >= COMPOUND_MIN]
+    return any(stem in surface and stem != surface for stem in stems for surface in surfaces)
 
 
 def _keys(analysis: Analysis) -> set[str]:
+    """Keys of the text's words, with the subject-length stems found inside compounds added by the caller."""
     out: set[str] = set()
     for token in analysis.tokens:
         if not token.stop:
             out |= token.keys
+            out.add("~" + token.surface.lower())
     return out

@@ -4,8 +4,9 @@ A branch queries every tool with its sub-question and with the original
 question (which is therefore always among the queries), fuses the rankings,
 reads the best documents and keeps the passages that bear on the
 sub-question. The judge decides relevance (`stepresearch.judge.relevance`):
-a source whose title and opening do not name the question's subject lends
-only passages that name it, and a source that never names it lends nothing.
+a source whose title or most of whose opening does not name the question's
+subject lends no evidence (it stays among the retrieved sources, where
+verification may count it as a witness).
 It makes no policy call: retrieval and passage choice are deterministic,
 which keeps branches cheap and their evidence reproducible.
 """
@@ -97,10 +98,12 @@ def search(branch: SearchBranch, config: RunnableConfig) -> dict:
         hit, tool_name = hits[uri]
         source = to_source(hit, tool_name, sq, rank, subject, question_words)
         sources[source.id] = source
-        if source.aboutness == "unrelated":
+        if source.aboutness != "about":
+            # Kept as a retrieved source (verification may count it as a witness), but a source that is
+            # not about the question's subject lends no evidence to the report.
             skipped.append(source.title)
             continue
-        about = source.aboutness == "about"
+        about = True
         passages = best_passages(hit.text, sq.text, budgets.passages_per_source, subject, about) or best_passages(
             hit.text, branch["question"], budgets.passages_per_source, subject, about
         )

@@ -213,15 +213,21 @@ class ClaimChecker:
     def _disagreeing_sentence(self, text: str, source_id: str) -> str | None:
         """A sentence of the source that tells the claim's event in its own words with another value."""
         title = self.sources[source_id].title
+        own_title = self._title_of(text)
         for sentence in self.sentences.get(source_id, []):
-            if disagreement(text, sentence, second_title=title) is not None:
+            if disagreement(text, sentence, first_title=own_title, second_title=title) is not None:
                 return sentence
         return None
 
+    def _title_of(self, text: str) -> str:
+        """The title of the source a claim was quoted from: its subject when the claim says "She won ..."."""
+        return next((s.title for s in self.sources.values() if text in s.text), "")
+
     def _corroborating_sentence(self, text: str, source_id: str) -> str | None:
         title = self.sources[source_id].title
+        own_title = self._title_of(text)
         for sentence in self.sentences.get(source_id, []):
-            if corroborates(text, sentence, second_title=title):
+            if corroborates(text, sentence, first_title=own_title, second_title=title):
                 return sentence
         return None
 

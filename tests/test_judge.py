@@ -231,7 +231,7 @@ def test_the_subject_of_a_question_without_capitals_is_its_non_framing_words():
 
 def test_named_subjects_and_pronoun_parts():
     parts = read_question("Where was Ida Marr born, and why did she leave Wales?")
-    assert parts.subject == ["Ida Marr", "Wales"]
+    assert parts.subject == ["Ida Marr"]  # Wales is what the second part asks about, not the subject
     assert [p.kind for p in parts.parts] == ["place", "cause"]
     assert "Ida" in parts.parts[1].words  # "she" stands for the subject
 
@@ -272,3 +272,25 @@ def test_wording_helpers_fold_synonyms_and_keep_numbers_apart():
     assert word_share("the blaze destroyed the town", "a fire ruined the town") == 1.0
     assert is_repeat("The brewery was founded in 1742!", ["the Brewery was founded in 1742."])
     assert not is_repeat("The brewery was founded in 1742.", ["The brewery was founded in 1743."])
+
+
+def test_a_negation_about_something_else_is_no_disagreement():
+    assert (
+        disagreement(
+            "By 1920 about 500 million people had been infected.", "Most people who are infected have no symptoms."
+        )
+        is None
+    )
+
+
+def test_a_statement_opening_with_a_pronoun_is_about_its_sources_subject():
+    first = "She won the 1911 prize for chemistry at the Orm academy."
+    second = "Hollis won the prize for chemistry at the Orm academy in 1954."
+    assert disagreement(first, second) is not None  # no subject to tell them apart
+    assert disagreement(first, second, first_title="Ida Marr", second_title="Tom Hollis") is None
+
+
+def test_a_negation_that_denies_something_else_is_no_contradiction():
+    passage = "Most people who catch the Orm fever have no symptoms. It spread to 40,000 people in 1870."
+    result = judge("The Orm fever infected about 40,000 people in 1870.", passage, "Orm fever")
+    assert not result.contradicts
