@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import math
 import re
+from collections.abc import Iterator
 
 from stepresearch.judge import Judge, Judgement, LexicalJudge, answers, sentence_on_topic
 from stepresearch.judge.overlap import is_repeat
@@ -23,6 +24,8 @@ MIN_CONTENT_TOKENS = 4
 MAX_WORDS = 55  # longer "sentences" from a small model are run-ons glued from several passages
 # Sources put to a (slow) policy judge per sentence: the best few by the lexical judge's coverage.
 POLICY_SHORTLIST = 3
+# Between two answers that share as much of the asked words, the shorter wins: 400 words cost a whole point.
+LENGTH_PENALTY_WORDS = 400
 _PRONOUN_START = re.compile(r"^(?:he|she|it|they|his|her|its|their|this|these|those|him|them)\b", re.IGNORECASE)
 _MARKERS = re.compile(r"\s*(?:\[\s*S?\d+(?:\s*[,;]\s*S?\d+)*\s*\]|\(\s*S\d+\s*\)|【[^】]*】)")
 _LEADING = re.compile(r"^\s*(?:#+\s*|[-*•]\s+|\d+[.)]\s+)")
@@ -145,17 +148,13 @@ def extract_sentences(
     policy is weak. Each is on the subject and answers the query (`judge.answers`); ranked by the query's
     own words it contains, each weighted by how rare it is among the candidates, with a mild length penalty.
     """
-    pool = []
-    for item in evidence:
-        source = sources.get(item.source_id)
-        if source is None or source.aboutness == "unrelated":
-            continue
-        relevance = Relevance(aboutness=source.aboutness, reason="")
-        for position, sentence in enumerate(split_sentences(item.text)):
-            if not is_candidate(sentence) or _PRONOUN_START.match(sentence):
-                continue  # "He put an end to..." means nothing out of its paragraph
-            if sentence_on_topic(sentence, relevance, subject) and answers(sentence, query_words, subject, kind):
-                pool.append((item, position, sentence))
+    pool = [
+        (item, position, sentence)
+        for item, position, sentence, _ in on_topic_sentences(evidence, sources, subject)
+        if is_candidate(sentence)
+        and not _PRONOUN_START.match(sentence)  # "He put an end to..." means nothing out of its paragraph
+        and answers(sentence, query_words, subject, kind)
+    ]
     wanted = set(content_tokens(" ".join(query_words)))
     frequency: dict[str, int] = {}
     for _, _, sentence in pool:
@@ -186,30 +185,38 @@ def best_answer(
     """The evidence sentence that best answers one asked part: on the subject, holding the asked kind of
     fact, and sharing most of the part's own words."""
     best: tuple[float, str, CitedSentence] | None = None
+    for item, _, sentence, source in on_topic_sentences(evidence, sources, subject):
+        if _PRONOUN_START.match(sentence):
+            if source.aboutness != "about":
+                continue
+            sentence = resolve_pronoun(sentence, source.title)
+        if not is_candidate(sentence) or not carries(sentence, part.kind, part.text):
+            continue
+        share = answer_share(sentence, part.words, subject)
+        if share <= 0 and part.words:
+            continue
+        key = (share - len(sentence.split()) / LENGTH_PENALTY_WORDS, item.order)
+        if best is None or key[0] > best[0] or (key[0] == best[0] and key[1] < best[1]):
+            cited = CitedSentence(
+                text=finish(sentence), source_ids=[item.source_id], evidence_id=item.id, origin="extract"
+            )
+            best = (key[0], key[1], cited)
+    return best[2] if best else None
+
+
+def on_topic_sentences(
+    evidence: list[Evidence], sources: dict[str, Source], subject: list[str]
+) -> Iterator[tuple[Evidence, int, str, Source]]:
+    """Every sentence of the evidence that is on the question's subject, with its evidence item, its
+    position there and its source: what the writer and the verifier may choose from."""
     for item in evidence:
         source = sources.get(item.source_id)
         if source is None or source.aboutness == "unrelated":
             continue
         relevance = Relevance(aboutness=source.aboutness, reason="")
-        for sentence in split_sentences(item.text):
-            if _PRONOUN_START.match(sentence):
-                if source.aboutness != "about":
-                    continue
-                sentence = resolve_pronoun(sentence, source.title)
-            if not is_candidate(sentence):
-                continue
-            if not sentence_on_topic(sentence, relevance, subject) or not carries(sentence, part.kind, part.text):
-                continue
-            share = answer_share(sentence, part.words, subject)
-            if share <= 0 and part.words:
-                continue
-            key = (share - len(sentence.split()) / 400, item.order)
-            if best is None or key[0] > best[0] or (key[0] == best[0] and key[1] < best[1]):
-                cited = CitedSentence(
-                    text=finish(sentence), source_ids=[item.source_id], evidence_id=item.id, origin="extract"
-                )
-                best = (key[0], key[1], cited)
-    return best[2] if best else None
+        for position, sentence in enumerate(split_sentences(item.text)):
+            if sentence_on_topic(sentence, relevance, subject):
+                yield item, position, sentence, source
 
 
 _SUBJECT_PRONOUN = re.compile(r"^(?:He|She|It|They)\b")

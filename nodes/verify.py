@@ -27,15 +27,14 @@ import math
 from langchain_core.runnables import RunnableConfig
 from pydantic import BaseModel, Field
 
-from stepresearch.judge import Judge, LexicalJudge, PolicyJudge, corroborates, disagreement, sentence_on_topic
+from stepresearch.judge import Judge, LexicalJudge, PolicyJudge, corroborates, disagreement
 from stepresearch.judge.anchors import analyse
 from stepresearch.judge.overlap import is_repeat, word_share
-from stepresearch.judge.relevance import Relevance
 from stepresearch.serving.calls import ask
 from stepresearch.state import Claim, Evidence, ResearchState, Source, Verdict
 from stepresearch.text import content_tokens, split_sentences
 
-from .citations import Attributor
+from .citations import Attributor, on_topic_sentences
 from .context import get_context
 from .independence import independence_groups
 from .layout import messages_for
@@ -80,15 +79,7 @@ def evidence_claims(
 ) -> list[str]:
     """On-topic sentences of the evidence that carry a number, a date or a name, most relevant first."""
     wanted = set(content_tokens(question))
-    pool = []
-    for item in evidence:
-        source = sources.get(item.source_id)
-        if source is None or source.aboutness == "unrelated":
-            continue
-        relevance = Relevance(aboutness=source.aboutness, reason="")
-        for sentence in split_sentences(item.text):
-            if sentence_on_topic(sentence, relevance, subject):
-                pool.append((item, sentence))
+    pool = [(item, sentence) for item, _, sentence, _ in on_topic_sentences(evidence, sources, subject)]
     frequency: dict[str, int] = {}
     for _, sentence in pool:
         for token in set(content_tokens(sentence)) & wanted:
