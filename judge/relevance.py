@@ -68,12 +68,11 @@ def names_subject(text: str, subject: list[str]) -> bool:
     return any(_phrase_named(words, keys) for words in phrases)
 
 
-def source_relevance(title: str, text: str, subject: list[str], question_words: list[str] | None = None) -> Relevance:
-    """About the subject (its title, or most of its opening, names it), merely mentioning it, or unrelated.
+def source_relevance(title: str, text: str, subject: list[str]) -> Relevance:
+    """About the subject (its title, or its opening, names it), merely mentioning it, or unrelated.
 
-    `question_words` is accepted for callers that have them and is not used: a subject is named with its
-    synonyms folded ("the iron span at Vellmar" names the Vellmar Bridge), and a note that only shares a
-    name ("the Vellmar bakery") does not name it.
+    A subject is named with its synonyms folded ("the iron span at Vellmar" names the Vellmar Bridge); a
+    note that only shares a name ("the Vellmar bakery") does not name it.
     """
     if not subject_keys(subject):
         return Relevance(aboutness="about", reason="the question names no subject")

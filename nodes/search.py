@@ -69,7 +69,6 @@ def search(branch: SearchBranch, config: RunnableConfig) -> dict:
     budgets = ctx.budgets
     sq: SubQuestion = branch["sub_question"]
     subject = branch.get("subject") or branch.get("topics", [])
-    question_words = [w for part in asked_parts(branch["question"], subject) for w in part.words]
     queries = list(dict.fromkeys([focused_query(sq.text, subject), branch["question"]]))
     fused: dict[str, float] = {}
     hits: dict[str, tuple[SearchHit, str]] = {}
@@ -96,16 +95,15 @@ def search(branch: SearchBranch, config: RunnableConfig) -> dict:
     skipped = []
     for rank, uri in enumerate(ranked):
         hit, tool_name = hits[uri]
-        source = to_source(hit, tool_name, sq, rank, subject, question_words)
+        source = to_source(hit, tool_name, sq, rank, subject)
         sources[source.id] = source
         if source.aboutness != "about":
             # Kept as a retrieved source (verification may count it as a witness), but a source that is
             # not about the question's subject lends no evidence to the report.
             skipped.append(source.title)
             continue
-        about = True
-        passages = best_passages(hit.text, sq.text, budgets.passages_per_source, subject, about) or best_passages(
-            hit.text, branch["question"], budgets.passages_per_source, subject, about
+        passages = best_passages(hit.text, sq.text, budgets.passages_per_source, subject) or best_passages(
+            hit.text, branch["question"], budgets.passages_per_source, subject
         )
         for offset, (start, text, score) in enumerate(passages):
             evidence.append(
@@ -123,9 +121,7 @@ def search(branch: SearchBranch, config: RunnableConfig) -> dict:
     return {"sources": sources, "evidence": evidence, "tool_calls": calls, "notes": notes}
 
 
-def to_source(
-    hit: SearchHit, tool_name: str, sq: SubQuestion, rank: int, subject: list[str], question_words: list[str]
-) -> Source:
+def to_source(hit: SearchHit, tool_name: str, sq: SubQuestion, rank: int, subject: list[str]) -> Source:
     text = hit.text[:MAX_SOURCE_CHARS]
     title = hit.title.strip() or hit.uri
     return Source(
@@ -137,7 +133,7 @@ def to_source(
         origin=hit.origin or hit.uri,
         found_by=[sq.id],
         order=f"{sq.round:02d}.{sq.index:02d}.{rank:02d}",
-        aboutness=source_relevance(title, text, subject, question_words).aboutness,
+        aboutness=source_relevance(title, text, subject).aboutness,
     )
 
 
@@ -148,14 +144,11 @@ def focused_query(text: str, subject: list[str]) -> str:
     return f"{text} {subject[0]}"
 
 
-def best_passages(
-    text: str, query: str, limit: int, subject: list[str] | None = None, about: bool = True
-) -> list[tuple[int, str, float]]:
-    """Non-overlapping windows of sentences that answer the query and are on the subject.
+def best_passages(text: str, query: str, limit: int, subject: list[str] | None = None) -> list[tuple[int, str, float]]:
+    """Non-overlapping windows of sentences, from a source about the subject, that answer the query.
 
     A window scores the share of the query's own words (not the subject's) it contains, plus credit
-    when it holds the kind of fact the query asks for. From a source that is not about the subject,
-    only windows that name the subject themselves qualify.
+    when it holds the kind of fact the query asks for.
     """
     sentences = statements(text)
     if not sentences:
@@ -166,8 +159,6 @@ def best_passages(
     scored = []
     for start in range(len(sentences)):
         window = " ".join(sentences[start : start + PASSAGE_SENTENCES])
-        if not about and not names_subject(window, subject or []):
-            continue
         score = answer_share(window, query_words, subject or [])
         if kind != "thing" and carries(window, kind, query):
             score += ASKED_KIND_CREDIT
