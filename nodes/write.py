@@ -21,7 +21,6 @@ from pydantic import BaseModel, Field
 
 from stepresearch.judge import answers, disagreement
 from stepresearch.judge.question import asked_parts
-from stepresearch.judge.relevance import ANSWER_WORD_SHARE, answer_share, carries
 from stepresearch.serving.calls import ask, ask_many
 from stepresearch.state import (
     AskedPart,
@@ -131,9 +130,9 @@ def answer_first(
     disputed: list[DisputedAnswer] = []
     unanswered: list[str] = []
     for part in parts:
-        if any(_answers_part(s.text, part, subject) for s in answer):
+        if any(answers(s.text, part.words, subject, part.kind) for s in answer):
             continue  # "Fleming discovered penicillin in 1928" answers who and when at once
-        chosen = next((s for s in drafted if _answers_part(s.text, part, subject)), None)
+        chosen = next((s for s in drafted if answers(s.text, part.words, subject, part.kind)), None)
         chosen = chosen or best_answer(part, evidence, sources, subject)
         if chosen is None:
             unanswered.append(part.text)
@@ -145,10 +144,6 @@ def answer_first(
         answer.append(chosen)
         kept.append(chosen.text)
     return answer, disputed, unanswered
-
-
-def _answers_part(text: str, part: AskedPart, subject: list[str]) -> bool:
-    return carries(text, part.kind, part.text) and answer_share(text, part.words, subject) >= ANSWER_WORD_SHARE
 
 
 class Disputes:
