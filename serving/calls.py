@@ -83,6 +83,7 @@ def ask(
     kwargs: dict[str, Any] = {}
     if hasattr(policy, "structured_output_kwargs"):
         kwargs["max_tokens"] = max_tokens
+        kwargs["_node"] = node  # our policies decide per node whether a call may think
         if schema is not None:
             kwargs.update(policy.structured_output_kwargs(schema.model_json_schema()))
     try:

@@ -134,6 +134,7 @@ class LlamaCppChatModel(BaseChatModel):
         **kwargs: Any,
     ) -> ChatResult:
         response_format = kwargs.pop("response_format", None)
+        kwargs.pop("_node", None)  # the embedded model never thinks; every node gets the same call
         default_penalty = self.repeat_penalty if response_format else self.prose_repeat_penalty
         params = {
             "temperature": kwargs.pop("temperature", self.temperature),

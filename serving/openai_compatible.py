@@ -2,22 +2,39 @@
 
 Structured output goes through `response_format`. SGLang, vLLM and
 llama-server take `{"type": "json_schema", ...}`; llama-cpp-python's server
-takes only `{"type": "json_object", "schema": ...}`. `structured="auto"`
-picks by the server's self-description and switches for good if the server
-rejects `json_schema`.
+takes only `{"type": "json_object", "schema": ...}`. `structured="auto"` picks
+by the server's self-description (`owned_by` in `/v1/models`). It falls back
+to `json_object` only when a server's error names `response_format` or the
+schema, and never for SGLang, which ignores `json_object`'s schema: there the
+fallback would drop the constraint and gain nothing.
+
+A prompt longer than the model's context is a `ContextOverflowError`, not a
+reason to change the request format.
+
+Thinking models: with `thinking="off"` (the default) SGLang and vLLM get
+`chat_template_kwargs` that turn thinking off, because every node asks for a
+short JSON reply and SGLang enforces the schema only after the thinking ends.
+A model that thinks anyway (a thinking-only model) gets `THINKING_TOKENS` more
+per call from then on, and the call that ran out is asked once more. With
+`thinking="on"`, the nodes in `THINKING_NODES` think with that budget. The
+reasoning text (`reasoning_content`, or a leading `<think>` block when the
+server has no reasoning parser) never reaches a node.
 
 Cached prompt tokens come from `usage.prompt_tokens_details.cached_tokens`.
-SGLang reports them only with `--enable-cache-report` and leaves the whole
-object out when the count is 0, so a missing field counts as 0; a server that
-never reports the field makes `reports_cache` stay False and the run's
-`server_cached_tokens` null.
+SGLang sends them only when started with `--enable-cache-report`, which the
+client reads from `/server_info`; with it on, a missing field is 0 (SGLang
+0.4.9-0.5.21 leave it out at 0; 0.4.6 and 0.5.22+ always send it). Without
+`/server_info`, the first reply that carries the field shows the server
+reports; a server that never does keeps `server_cached_tokens` null.
 """
 
 from __future__ import annotations
 
 import os
+import re
 import threading
 import time
+from collections.abc import Callable
 from typing import Any, Literal
 
 import httpx
@@ -28,14 +45,32 @@ from langchain_core.messages import AIMessage, BaseMessage
 from langchain_core.outputs import ChatGeneration, ChatResult
 from pydantic import Field, PrivateAttr
 
-from stepresearch.errors import PolicyError, UsageError
+from stepresearch.errors import ContextOverflowError, PolicyError, UsageError
 
 from .messages import reply_message, to_openai_messages
+from .model_families import THINKING_OFF_KWARGS
+from .server_probe import DEFAULT_WAIT_S, ServerFacts, probe, wait_until_ready
 
 log = structlog.get_logger(__name__)
 
 RETRY_STATUS = {408, 409, 425, 429, 500, 502, 503, 504}
 StructuredMode = Literal["auto", "json_schema", "json_object"]
+ThinkingMode = Literal["off", "on"]
+
+# Extra completion tokens for a call that thinks. Qwen3 and R1 traces for a short extraction task run a few
+# hundred to about 1,500 tokens; a budget below that ends the call mid-thought with empty content.
+THINKING_TOKENS = 2048
+# With thinking="on", the nodes whose reply steers the whole run (what to search, whether to go on) think;
+# the others extract or judge sentences that deterministic checks then guard, where thinking adds cost only.
+THINKING_NODES = frozenset({"plan", "reflect"})
+# Servers that take `chat_template_kwargs` in a chat request; others (hosted APIs, llama-cpp-python) may reject it.
+TEMPLATE_KWARGS_KINDS = {"sglang", "vllm"}
+# Error text that means "the prompt does not fit": SGLang ("longer than the model's context length",
+# "exceeds the model's maximum context length"), vLLM ("maximum context length"), llama.cpp ("context window").
+CONTEXT_OVERFLOW = re.compile(r"context length|context window|maximum context|context size", re.IGNORECASE)
+# Error text that blames the structured-output request itself.
+FORMAT_BLAMED = re.compile(r"response_format|json_schema|\bschema\b", re.IGNORECASE)
+THINK_BLOCK = re.compile(r"^\s*<think>.*?(</think>\s*|$)", re.DOTALL)
 
 
 class OpenAICompatibleChatModel(BaseChatModel):
@@ -52,10 +87,13 @@ class OpenAICompatibleChatModel(BaseChatModel):
     temperature: float = 0.0
     max_tokens: int = 256
     structured: StructuredMode = "auto"
+    thinking: ThinkingMode = "off"
 
     _client: httpx.Client = PrivateAttr()
     _mode: str | None = PrivateAttr(default=None)
     _reports_cache: bool = PrivateAttr(default=False)
+    _thinks_anyway: bool = PrivateAttr(default=False)
+    _facts: ServerFacts | None = PrivateAttr(default=None)
     _lock: threading.Lock = PrivateAttr(default_factory=threading.Lock)
 
     def model_post_init(self, __context: Any) -> None:
@@ -86,44 +124,53 @@ class OpenAICompatibleChatModel(BaseChatModel):
 
     @property
     def reports_cache(self) -> bool:
-        """True once the server has sent `prompt_tokens_details` at least once."""
+        """True once the server is known to report cached tokens (from /server_info or a reply)."""
         return self._reports_cache
 
-    def check_health(self, wait_s: float = 0.0) -> dict[str, Any]:
-        """Ask `/models` before a run; a server that does not answer is a usage error (exit 2).
+    @property
+    def server(self) -> ServerFacts | None:
+        """What `check_health` learnt about the server: its kind, context length, cache report, tokenizer."""
+        return self._facts
 
-        `wait_s` keeps asking while the server answers 503 (still loading the model).
-        """
-        deadline = time.monotonic() + wait_s
-        while True:
-            try:
-                response = self._client.get("/models", timeout=self.connect_timeout_s + 5)
-            except httpx.HTTPError as exc:
-                raise UsageError(
-                    f"no OpenAI-compatible server is answering at {self.base_url}: {_describe(exc)}"
-                ) from exc
-            if response.status_code == 503 and time.monotonic() < deadline:
-                time.sleep(0.5)
-                continue
-            if response.status_code != 200:
-                raise UsageError(
-                    f"the server at {self.base_url} answered /models with HTTP {response.status_code}: "
-                    f"{response.text[:200].strip()}"
-                )
-            break
-        try:
-            models = response.json().get("data", [])
-        except ValueError as exc:
-            raise UsageError(f"the server at {self.base_url} did not answer /models with JSON") from exc
+    @property
+    def context_tokens(self) -> int | None:
+        """The served model's context length, as the server reports it (None when it does not)."""
+        return self._facts.max_model_len if self._facts else None
+
+    def check_health(
+        self, wait_s: float = DEFAULT_WAIT_S, on_wait: Callable[[str, float], None] | None = None
+    ) -> dict[str, Any]:
+        """Wait until the server is ready (up to `wait_s`), then learn what it is. UsageError if it never is."""
+        started = time.monotonic()
+        cards = wait_until_ready(self._client, self.base_url, wait_s, on_wait=on_wait)
         if not self.model:
-            if not models:
+            if not cards:
                 raise UsageError(f"the server at {self.base_url} lists no models; pass --model NAME")
-            self.model = str(models[0].get("id", ""))
+            self.model = str(cards[0].get("id", ""))
+        self._facts = probe(self._client, self.base_url, cards, self.model, time.monotonic() - started)
+        if self._facts.cache_report:
+            self._reports_cache = True
         if self._mode is None:
-            owners = {str(m.get("owned_by", "")) for m in models}
-            self._mode = "json_object" if owners == {"me"} else "json_schema"  # "me": llama-cpp-python's server
-        log.info("policy_server_ok", base_url=self.base_url, model=self.model, structured=self._mode)
-        return {"model": self.model, "structured": self._mode}
+            self._mode = "json_object" if self._facts.kind == "llama-cpp-python" else "json_schema"
+        log.info("policy_server_ok", structured=self._mode, **self._facts.model_dump(exclude={"base_url"}))
+        if self._facts.kind == "sglang" and self._facts.cache_report is False:
+            log.warning(
+                "sglang_without_cache_report", base_url=self.base_url, fix="start it with --enable-cache-report"
+            )
+        return {"model": self.model, "structured": self._mode, "server": self._facts.model_dump()}
+
+    def tokenize(self, text: str) -> list[int]:
+        """Token ids from the server's own tokenizer (`POST /v1/tokenize`), so cache figures are in tokens.
+
+        Raises when the server has no tokenize endpoint; callers then count characters and say so.
+        """
+        if not (self._facts and self._facts.tokenize):
+            raise PolicyError(f"the server at {self.base_url} has no /v1/tokenize endpoint")
+        response = self._client.post(
+            "/tokenize", json={"model": self.model, "prompt": text, "add_special_tokens": False}
+        )
+        response.raise_for_status()
+        return [int(t) for t in response.json()["tokens"]]
 
     def structured_output_kwargs(self, schema: dict[str, Any]) -> dict[str, Any]:
         return {"response_format": self._response_format(schema, self._mode or "json_schema"), "_schema": schema}
@@ -131,6 +178,7 @@ class OpenAICompatibleChatModel(BaseChatModel):
     def _response_format(self, schema: dict[str, Any], mode: str) -> dict[str, Any]:
         if mode == "json_object":
             return {"type": "json_object", "schema": schema}
+        # `name` is required by SGLang's JsonSchemaResponseFormat (protocol.py:237-245) and by OpenAI.
         return {"type": "json_schema", "json_schema": {"name": schema.get("title", "reply"), "schema": schema}}
 
     def _generate(
@@ -141,38 +189,68 @@ class OpenAICompatibleChatModel(BaseChatModel):
         **kwargs: Any,
     ) -> ChatResult:
         schema = kwargs.pop("_schema", None)
+        node = kwargs.pop("_node", None)
+        max_tokens = int(kwargs.pop("max_tokens", self.max_tokens))
         body: dict[str, Any] = {
             "model": self.model or "default",
             "messages": to_openai_messages(messages),
             "temperature": kwargs.pop("temperature", self.temperature),
-            "max_tokens": kwargs.pop("max_tokens", self.max_tokens),
+            "max_tokens": max_tokens + (THINKING_TOKENS if self._thinks(node) else 0),
         }
         if stop:
             body["stop"] = stop
         if "response_format" in kwargs:
             body["response_format"] = kwargs.pop("response_format")
+        if self._facts is not None and self._facts.kind in TEMPLATE_KWARGS_KINDS and not self._thinks(node):
+            body["chat_template_kwargs"] = dict(THINKING_OFF_KWARGS)
         data = self._post_chat(body, schema)
-        return ChatResult(generations=[ChatGeneration(message=self._to_message(data))])
+        message = self._to_message(data)
+        if message.response_metadata.get("thought_out") and not self._thinks(node):
+            # It thought though told not to, and ran out before answering: budget for it and ask once more.
+            with self._lock:
+                self._thinks_anyway = True
+            log.warning("model_thinks_anyway", base_url=self.base_url, node=node, extra_tokens=THINKING_TOKENS)
+            body = {**body, "max_tokens": max_tokens + THINKING_TOKENS}
+            body.pop("chat_template_kwargs", None)
+            message = self._to_message(self._post_chat(body, schema))
+        return ChatResult(generations=[ChatGeneration(message=message)])
+
+    def _thinks(self, node: str | None) -> bool:
+        return self._thinks_anyway or (self.thinking == "on" and node in THINKING_NODES)
 
     def _post_chat(self, body: dict[str, Any], schema: dict[str, Any] | None) -> dict[str, Any]:
         response = self._post_with_retries(body)
-        rejected_schema = (
-            response.status_code in (400, 422) and body.get("response_format", {}).get("type") == "json_schema"
-        )
-        if rejected_schema and schema is not None and self.structured == "auto":
+        if response.status_code in (400, 413, 422) and CONTEXT_OVERFLOW.search(response.text):
+            raise ContextOverflowError(
+                f"the prompt does not fit the context of the model at {self.base_url}: {_error_message(response)}. "
+                "Serve the model with a longer context (SGLang: `stepresearch serve ... -- --context-length N`), "
+                "or research in fewer rounds (--max-rounds)"
+            )
+        if self._should_fall_back(response, body, schema):
             log.warning("json_schema_rejected", base_url=self.base_url, status=response.status_code)
             with self._lock:
                 self._mode = "json_object"
-            body = {**body, "response_format": self._response_format(schema, "json_object")}
+            body = {**body, "response_format": self._response_format(schema or {}, "json_object")}
             response = self._post_with_retries(body)
         if response.status_code != 200:
             raise PolicyError(
-                f"the policy server at {self.base_url} answered HTTP {response.status_code}: {response.text[:300].strip()}"
+                f"the policy server at {self.base_url} answered HTTP {response.status_code}: {_error_message(response)}"
             )
         try:
             return response.json()
         except ValueError as exc:
             raise PolicyError(f"the policy server at {self.base_url} sent a reply that is not JSON") from exc
+
+    def _should_fall_back(self, response: httpx.Response, body: dict[str, Any], schema: dict[str, Any] | None) -> bool:
+        """json_object instead, for good: only when the server blamed the format, and never on SGLang."""
+        return (
+            response.status_code in (400, 422)
+            and schema is not None
+            and self.structured == "auto"
+            and body.get("response_format", {}).get("type") == "json_schema"
+            and not (self._facts is not None and self._facts.kind == "sglang")
+            and bool(FORMAT_BLAMED.search(_error_message(response)))
+        )
 
     def _post_with_retries(self, body: dict[str, Any]) -> httpx.Response:
         attempt = 0
@@ -195,25 +273,48 @@ class OpenAICompatibleChatModel(BaseChatModel):
     def _to_message(self, data: dict[str, Any]) -> AIMessage:
         try:
             choice = data["choices"][0]
-            content = choice["message"].get("content") or ""
-        except (KeyError, IndexError, TypeError) as exc:
+            reply = choice["message"]
+            content = reply.get("content") or ""
+        except (KeyError, IndexError, TypeError, AttributeError) as exc:
             raise PolicyError(f"the policy server at {self.base_url} sent no choices: {str(data)[:200]}") from exc
+        reasoning = reply.get("reasoning_content") or ""
+        inline = THINK_BLOCK.match(content)
+        if inline:  # no reasoning parser on the server: the thinking arrives inside the content
+            reasoning, content = reasoning + inline.group(0), content[inline.end() :]
         usage = data.get("usage") or {}
         details = usage.get("prompt_tokens_details")
         if isinstance(details, dict):
             self._reports_cache = True
         cached = int((details or {}).get("cached_tokens") or 0)
-        prompt_tokens = int(usage.get("prompt_tokens") or 0)
-        completion_tokens = int(usage.get("completion_tokens") or 0)
-        # Once a server has shown it reports cached tokens, a missing field means 0 (SGLang omits zeros).
+        finish = choice.get("finish_reason")
         return reply_message(
             content,
-            prompt_tokens,
-            completion_tokens,
+            int(usage.get("prompt_tokens") or 0),
+            int(usage.get("completion_tokens") or 0),
+            # Once a server is known to report cached tokens, a missing field means 0 (see the module docstring).
             cached if self._reports_cache else None,
-            finish_reason=choice.get("finish_reason"),
+            finish_reason=finish,
             model=data.get("model", self.model),
+            reasoning_chars=len(reasoning),
+            thought_out=bool(reasoning) and not content.strip() and finish == "length",
         )
+
+
+def _error_message(response: httpx.Response) -> str:
+    """The message of an error reply: SGLang's top-level `message`, OpenAI's `error.message`, or the text."""
+    try:
+        data = response.json()
+    except ValueError:
+        return response.text[:300].strip()
+    if isinstance(data, dict):
+        error = data.get("error")
+        if isinstance(error, dict) and error.get("message"):
+            return str(error["message"])[:300]
+        if data.get("message"):
+            return str(data["message"])[:300]
+        if isinstance(error, str):
+            return error[:300]
+    return response.text[:300].strip()
 
 
 def _retry_after(response: httpx.Response) -> float | None:

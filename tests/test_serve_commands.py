@@ -62,3 +62,39 @@ def test_usage_errors_exit_2():
     assert no_workers.returncode == 2 and "--worker-urls" in no_workers.stderr
     not_installed = serve("--engine", "sglang", "--model-path", "Qwen/Qwen3-32B")
     assert not_installed.returncode == 2 and "pip install -e '.[sglang]'" in not_installed.stderr
+
+
+def test_several_servers_run_as_one_and_stop_together(tmp_path):
+    """`serve --workers N` keeps N workers and a router as children: when one exits, all of them stop,
+    grandchildren too (SGLang spawns scheduler processes), and its exit code is returned."""
+    import os
+    import time
+
+    from stepresearch.serving.supervise import supervise
+
+    pids = tmp_path / "pids"
+    spawner = (
+        "import subprocess, sys, time; "
+        f"child = subprocess.Popen([sys.executable, '-c', 'import time; time.sleep(120)']); "
+        f"open({str(pids)!r}, 'a').write(str(child.pid) + '\\n'); time.sleep(120)"
+    )
+    commands = [
+        [sys.executable, "-c", spawner],
+        [sys.executable, "-c", "import time; time.sleep(120)"],
+        [sys.executable, "-c", "import time; time.sleep(1.5); raise SystemExit(3)"],
+    ]
+    ended: list[int] = []
+    started = time.monotonic()
+    code = supervise(commands, on_exit=lambda command, status: ended.append(status), stop_grace_s=5)
+    assert code == 3 and ended == [3]
+    assert time.monotonic() - started < 30
+    grandchild = int(pids.read_text().split()[0])
+    deadline = time.monotonic() + 5
+    while time.monotonic() < deadline:
+        try:
+            os.kill(grandchild, 0)
+        except ProcessLookupError:
+            break
+        time.sleep(0.1)
+    else:
+        raise AssertionError("the grandchild outlived its group")

@@ -21,6 +21,7 @@ from rich.console import Console
 from rich.markup import escape
 
 from stepresearch.errors import StepResearchError, UsageError
+from stepresearch.serving.server_probe import DEFAULT_WAIT_S
 
 EXIT_USAGE = 2
 EXIT_FAILURE = 1
@@ -29,7 +30,14 @@ MAX_PORT = 65535
 
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
+    argv = list(sys.argv[1:] if argv is None else argv)
+    passed_through: list[str] = []
+    if "--" in argv and "serve" in argv[: argv.index("--")]:
+        # `serve ... -- FLAGS`: everything after `--` goes to the server unchanged.
+        cut = argv.index("--")
+        argv, passed_through = argv[:cut], argv[cut + 1 :]
     args = parser.parse_args(argv)
+    args.passed_through = passed_through
     console = Console(stderr=True, highlight=False, soft_wrap=True)
     from stepresearch.logging import configure
 
@@ -69,6 +77,17 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--api-key-env", help="environment variable that holds the server's API key")
     # Flags a resume may not silently change default to None here, and to RUN_DEFAULTS when resolved.
     run.add_argument("--timeout", type=_positive_seconds, help="seconds per policy request to a server (default 120)")
+    run.add_argument(
+        "--wait",
+        type=_seconds,
+        default=DEFAULT_WAIT_S,
+        help=f"seconds to wait for a policy server that is still loading its model (default {DEFAULT_WAIT_S:.0f})",
+    )
+    run.add_argument(
+        "--thinking",
+        choices=["off", "on"],
+        help="served thinking models: off (the default) turns thinking off per request; on lets plan and reflect think",
+    )
     run.add_argument("--no-web", action="store_true", default=None, help="ignore TAVILY_API_KEY and stay offline")
     run.add_argument("--max-rounds", type=_positive_int, help="plan/search rounds (default 2)")
     run.add_argument("--max-sub-questions", type=_positive_int, help="per round (default 6)")
@@ -114,13 +133,22 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument(
         "--timeout", type=_positive_seconds, default=120.0, help="seconds per policy request (default 120)"
     )
+    check.add_argument(
+        "--wait", type=_seconds, default=DEFAULT_WAIT_S, help="seconds to wait for a server still loading its model"
+    )
     check.set_defaults(handler=cmd_verify)
 
     cache = sub.add_parser("cache", help="show or clear the search-index cache")
     cache.add_argument("action", choices=["info", "clear"])
     cache.set_defaults(handler=cmd_cache)
 
-    serve = sub.add_parser("serve", help="start a policy server on 127.0.0.1")
+    serve = sub.add_parser(
+        "serve",
+        help="start a policy server on 127.0.0.1",
+        usage="stepresearch serve [options] [-- FLAGS FOR THE SERVER]",
+        description="Start a policy server on 127.0.0.1. Flags after `--` go to the server unchanged "
+        "(for SGLang: --context-length, --mem-fraction-static, --max-running-requests, ...).",
+    )
     serve.add_argument("--engine", choices=["llama-cpp", "sglang", "sglang-router"], default="llama-cpp")
     serve.add_argument("--port", type=_port, default=None, help="default 8080, 30000 (sglang), 30001 (router)")
     serve.add_argument("--model", help="llama-cpp: a GGUF file (default: the embedded SmolLM2)")
@@ -129,8 +157,22 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--tp", type=_positive_int, default=1, help="sglang: tensor-parallel GPUs")
     serve.add_argument("--reasoning-parser", help="sglang: override the guessed reasoning parser")
     serve.add_argument("--tool-call-parser", help="sglang: override the guessed tool-call parser")
+    serve.add_argument(
+        "--workers",
+        type=_positive_int,
+        default=1,
+        help="sglang: start this many workers, each on its own --tp GPUs and port, with the router in front",
+    )
+    serve.add_argument(
+        "--router-port", type=_port, help="sglang with --workers: the router's port (default --port + 1)"
+    )
     serve.add_argument("--worker-urls", nargs="+", default=[], help="sglang-router: the SGLang workers")
     serve.add_argument("--dry-run", action="store_true", help="print the command instead of running it")
+    serve.add_argument(
+        "--check",
+        action="store_true",
+        help="print the resolved command lines and warn about mismatches (exit 1 when there is a warning)",
+    )
     serve.set_defaults(handler=cmd_serve)
     return parser
 
@@ -175,7 +217,10 @@ def cmd_run(args: argparse.Namespace, console: Console) -> int:
     config = config.model_copy(update={"corpus_fingerprint": fingerprint})
     for note in notes:
         console.print(f"[yellow]note:[/] {escape(note)}")
-    policy = make_policy(config.model, config.base_url, config.api_key_env, config.timeout)
+    policy = make_policy(
+        config.model, config.base_url, config.api_key_env, config.timeout,
+        wait=args.wait, thinking=config.thinking, console=console,
+    )  # fmt: skip
     progress = Progress(console)
     try:
         result = run_research(
@@ -216,7 +261,7 @@ def resolve_run_config(args: argparse.Namespace, recorded: Any) -> tuple[Any, li
         explicit["corpus"] = str(args.corpus.expanduser().resolve())
     if args.no_web:
         explicit["web"] = False
-    for name in ("model", "base_url", "api_key_env", "timeout", "judge"):
+    for name in ("model", "base_url", "api_key_env", "timeout", "judge", "thinking"):
         if getattr(args, name) is not None:
             explicit[name] = getattr(args, name)
     if args.base_url is not None:
@@ -276,18 +321,41 @@ def make_tools(corpus: Path | None, *, web: bool) -> tuple[list[Any], list[str]]
     return tools, notes
 
 
-def make_policy(model: str | None, base_url: str | None = None, api_key_env: str | None = None, timeout: float = 120.0):
-    """The embedded llama.cpp policy, or a checked client for a policy server."""
+def make_policy(
+    model: str | None,
+    base_url: str | None = None,
+    api_key_env: str | None = None,
+    timeout: float = 120.0,
+    *,
+    wait: float = DEFAULT_WAIT_S,
+    thinking: str = "off",
+    console: Console | None = None,
+):
+    """The embedded llama.cpp policy, or a client for a policy server that has answered (waiting up to `wait`)."""
     if base_url:
         from stepresearch.serving.openai_compatible import OpenAICompatibleChatModel
 
         if not re.match(r"^https?://", base_url):
             raise UsageError(f"--base-url must start with http:// or https://, got {base_url!r}")
-        policy = OpenAICompatibleChatModel.from_env(base_url, model or "", api_key_env, timeout_s=timeout)
-        policy.check_health(wait_s=10.0)
+        policy = OpenAICompatibleChatModel.from_env(
+            base_url, model or "", api_key_env, timeout_s=timeout, thinking=thinking
+        )
+        if console is None:
+            policy.check_health(wait_s=wait)
+            return policy
+        with console.status(f"waiting for the policy server at {escape(base_url)}") as status:
+
+            def show(why: str, waited: float) -> None:
+                status.update(
+                    f"waiting for the policy server at {escape(base_url)}: {escape(why)} ({waited:.0f} s of {wait:.0f} s)"
+                )
+
+            policy.check_health(wait_s=wait, on_wait=show)
         return policy
     if api_key_env:
         raise UsageError("--api-key-env only makes sense with --base-url")
+    if thinking == "on":
+        raise UsageError("--thinking on needs --base-url: the embedded model does not think")
     from stepresearch.serving.llama_cpp_chat import LlamaCppChatModel
 
     return LlamaCppChatModel(model_path=model or "")
@@ -338,7 +406,9 @@ def cmd_verify(args: argparse.Namespace, console: Console) -> int:
 
     if args.judge == "policy" and not args.base_url:
         raise UsageError("--judge policy needs --base-url, the policy server that judges")
-    policy = make_policy(args.model, args.base_url, args.api_key_env, args.timeout) if args.base_url else None
+    policy = None
+    if args.base_url:
+        policy = make_policy(args.model, args.base_url, args.api_key_env, args.timeout, wait=args.wait, console=console)
     outcome = recheck_run(args.run_dir, fix=args.fix, judge=make_judge(args.judge, policy))
     result = outcome.validation
     stats = result.stats
@@ -385,26 +455,82 @@ def cmd_cache(args: argparse.Namespace, console: Console) -> int:
 def cmd_serve(args: argparse.Namespace, console: Console) -> int:
     from stepresearch.serving import launch
 
+    extra = args.passed_through
     if args.engine == "llama-cpp":
         port = args.port or 8080
-        command = launch.llama_cpp_server_command(args.model, port, n_ctx=args.n_ctx)
+        plan = launch.LaunchPlan(
+            servers=[launch.llama_cpp_server_command(args.model, port, args.n_ctx, extra_args=extra)]
+        )
     elif args.engine == "sglang":
         if not args.model_path:
             raise UsageError("--engine sglang needs --model-path (a Hugging Face id or a local folder)")
+        from stepresearch.serving.sglang_facts import installed_version
+
         port = args.port or 30000
-        command = launch.sglang_command(args.model_path, port, args.tp, args.reasoning_parser, args.tool_call_parser)
+        plan = launch.sglang_plan(
+            args.model_path, port, tp=args.tp, workers=args.workers, router_port=args.router_port,
+            reasoning_parser=args.reasoning_parser, tool_call_parser=args.tool_call_parser,
+            extra_args=extra, version=installed_version(),
+        )  # fmt: skip
     else:
         port = args.port or 30001
-        command = launch.router_command(args.worker_urls, port)
+        plan = launch.LaunchPlan(servers=[], router=launch.router_command(args.worker_urls, port, extra_args=extra))
+    if args.workers > 1 and args.engine != "sglang":
+        raise UsageError("--workers is for --engine sglang (it starts the workers and the router)")
+    if args.check:
+        return check_serve(args, plan, console)
     if args.dry_run:
-        print(launch.shell_line(command))
+        for command in plan.commands:
+            print(launch.shell_line(command))
+        for note in plan.notes:
+            console.print(f"[yellow]note:[/] {escape(note)}")
         return 0
     if args.engine != "llama-cpp":
         launch.require_module("sglang" if args.engine == "sglang" else "sglang_router", "sglang")
-    launch.check_port_free(port)
-    console.print(f"serving {args.engine} on http://{launch.HOST}:{port}/v1 (Ctrl-C stops it)")
-    launch.run(command)
-    return 0  # not reached: run() replaces this process
+    for command in plan.commands:
+        launch.check_port_free(int(launch.flag_value(command, "--port") or port))
+    if len(plan.commands) == 1:
+        console.print(f"serving {args.engine} on http://{launch.HOST}:{port}/v1 (Ctrl-C stops it)")
+        launch.run(plan.commands[0])
+        return 0  # not reached: run() replaces this process
+    from stepresearch.serving.supervise import supervise
+
+    router_port = launch.flag_value(plan.router or [], "--port")
+    console.print(
+        f"serving {len(plan.servers)} SGLang workers behind the router at http://{launch.HOST}:{router_port}/v1 "
+        "(Ctrl-C stops them all)"
+    )
+
+    def ended(command: list[str], code: int) -> None:
+        console.print(
+            f"[bold red]stopped:[/] {escape(launch.shell_line(command[:6]))} … exited with {code}; stopping the rest"
+        )
+
+    return supervise(plan.commands, on_exit=ended)
+
+
+def check_serve(args: argparse.Namespace, plan: Any, console: Console) -> int:
+    """`serve --check`: the command lines on stdout, the warnings on stderr; exit 1 when there is one."""
+    from stepresearch.serving import launch
+    from stepresearch.serving.launch_check import check_plan, check_servers
+
+    for command in plan.commands:
+        print(launch.shell_line(command))
+    for note in plan.notes:
+        console.print(f"[yellow]note:[/] {escape(note)}")
+    warnings = check_plan(plan, args.model_path or "") if plan.servers and args.engine == "sglang" else []
+    if args.engine == "sglang":
+        urls = [f"http://{launch.HOST}:{launch.flag_value(s, '--port')}" for s in plan.servers]
+    else:
+        urls = list(args.worker_urls) if args.engine == "sglang-router" else []
+    live, answered = check_servers(urls, args.model_path) if urls else ([], [])
+    for url in answered:
+        console.print(f"checked the running server at {escape(url)} (/server_info)")
+    for warning in warnings + live:
+        console.print(f"[bold yellow]warning:[/] {escape(warning)}")
+    if not warnings and not live:
+        console.print("no mismatches found")
+    return 1 if warnings or live else 0
 
 
 class Progress:
@@ -473,6 +599,17 @@ def _positive_seconds(value: str) -> float:
         raise argparse.ArgumentTypeError(f"expected a number of seconds, got {value!r}") from None
     if not math.isfinite(number) or number <= 0:
         raise argparse.ArgumentTypeError(f"expected a positive, finite number of seconds, got {value!r}")
+    return number
+
+
+def _seconds(value: str) -> float:
+    """Zero or more seconds (a wait of 0 means: do not wait)."""
+    try:
+        number = float(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a number of seconds, got {value!r}") from None
+    if not math.isfinite(number) or number < 0:
+        raise argparse.ArgumentTypeError(f"expected zero or more seconds, got {value!r}")
     return number
 
 

@@ -30,3 +30,7 @@ class PolicyError(StepResearchError):
 
 class SearchError(StepResearchError):
     """A search backend failed; the run degrades and records what it skipped."""
+
+
+class ContextOverflowError(PolicyError):
+    """The prompt is longer than the served model's context. Retrying the same prompt cannot help."""

@@ -40,6 +40,7 @@ class RunConfig(BaseModel):
     timeout: float = 120.0
     budgets: dict[str, Any] = Field(default_factory=dict)
     judge: str = "auto"
+    thinking: Literal["off", "on"] = Field(default="off", description="Served thinking models: --thinking.")
 
     def differences(self, other: RunConfig) -> list[str]:
         """What `other` would change, one phrase per field, e.g. "corpus (was a, now b)"."""

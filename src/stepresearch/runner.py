@@ -107,6 +107,9 @@ def run_research(
         judge_name = graph.config["configurable"][CONTEXT_KEY].judge.name
         config = {"configurable": {"thread_id": thread_id}}
         record_extra = {"judge": judge_name, **(extra_record or {})}
+        server = getattr(policy, "server", None)
+        if isinstance(server, BaseModel):  # a served policy: what it said about itself at start-up
+            record_extra["policy_server"] = server.model_dump(exclude={"waited_s"})
         if resume:
             snapshot = _snapshot(graph, config, out)
             if snapshot.values and not snapshot.next:
