@@ -6,17 +6,13 @@ clarify → plan ─Send→ search ×N → verify → reflect ─┬→ plan (ga
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping
-from typing import Any
+from collections.abc import Callable, Mapping
 
-from langchain_core.language_models import BaseChatModel
 from langgraph.checkpoint.base import BaseCheckpointSaver
 from langgraph.graph import END, START, StateGraph
 from langgraph.graph.state import CompiledStateGraph
 
-from stepresearch.judge import JudgeKind, make_judge
 from stepresearch.nodes import (
-    CONTEXT_KEY,
     ResearchContext,
     clarify,
     dispatch_search,
@@ -28,8 +24,7 @@ from stepresearch.nodes import (
     verify,
     write,
 )
-from stepresearch.state import Budgets, ResearchState, SearchBranch
-from stepresearch.tools import as_search_tool
+from stepresearch.state import ResearchInput, ResearchOutput, ResearchState, SearchBranch
 
 from .instrument import instrumented
 
@@ -42,50 +37,34 @@ DEFAULT_NODES: Mapping[str, Callable[..., dict]] = {
     "write": write,
     "validate": validate,
 }
+# Enough for the longest run the budgets allow (rounds x (plan, N searches, verify, reflect) + write, validate).
+RECURSION_LIMIT = 200
+DEFAULT_MAX_CONCURRENCY = 4
+
+ResearchGraph = CompiledStateGraph[ResearchState, ResearchContext, ResearchInput, ResearchOutput]
 
 
 def build_graph(
-    policy: BaseChatModel | None = None,
-    tools: Iterable[Any] | None = None,
     *,
-    budgets: Budgets | Mapping[str, Any] | None = None,
     nodes: Mapping[str, Callable[..., dict]] | None = None,
     checkpointer: BaseCheckpointSaver | None = None,
-    interactive: bool = False,
-    tool_timeout_s: float = 30.0,
-    prompt_layout: str = "prefix",
-    judge: JudgeKind = "auto",
-) -> CompiledStateGraph:
-    """A compiled research graph with the policy, tools and budgets bound into its config.
+    max_concurrency: int = DEFAULT_MAX_CONCURRENCY,
+) -> ResearchGraph:
+    """The compiled research graph. Run it with a context: `graph.invoke(input, config, context=research_context(...))`.
 
-    `policy` is any langchain-core chat model (default: SmolLM2 in-process).
-    `tools` are search tools: ours, LangChain tools, or callables `fn(query, k)`
-    (default: the offline Wikipedia corpus). `nodes` replaces nodes by name,
-    e.g. `{"search": my_search}`; a replacement has the same signature
-    `fn(state, config) -> dict`. `judge` decides entailment for writing,
-    validation and verification: `lexical` (deterministic anchors), `policy`
-    (the policy judges, the anchors guard), or `auto` (lexical for the
-    embedded model, policy for any other).
+    The policy, tools and budgets are not bound here: they are the graph's `context_schema`, given per
+    invocation, so one compiled graph serves researches with different policies side by side.
+    `nodes` replaces nodes by name, e.g. `{"search": my_search}`; a replacement has the signature
+    `fn(state, runtime) -> dict`, with the policy, tools and budgets in `runtime.context`.
+    `max_concurrency` caps the search branches (and other tasks) that run at once.
     """
     unknown = set(nodes or {}) - set(DEFAULT_NODES)
     if unknown:
         raise ValueError(f"unknown node name(s) {sorted(unknown)}; replaceable nodes are {sorted(DEFAULT_NODES)}")
     chosen = {**DEFAULT_NODES, **(nodes or {})}
-    budgets = budgets if isinstance(budgets, Budgets) else Budgets(**(budgets or {}))
-    policy = policy if policy is not None else _default_policy()
-    context = ResearchContext(
-        policy=policy,
-        tools=tuple(as_search_tool(t) for t in (tools if tools is not None else _default_tools())),
-        budgets=budgets,
-        interactive=interactive,
-        tool_timeout_s=tool_timeout_s,
-        prompt_layout=prompt_layout,  # type: ignore[arg-type]
-        judge=make_judge(judge, policy, max_concurrency=budgets.search_concurrency),
+    builder = StateGraph(
+        ResearchState, context_schema=ResearchContext, input_schema=ResearchInput, output_schema=ResearchOutput
     )
-    if not context.tools:
-        raise ValueError("build_graph needs at least one search tool")
-
-    builder = StateGraph(ResearchState)
     for name, fn in chosen.items():
         if name == "search":
             builder.add_node(name, instrumented(name, fn), input_schema=SearchBranch)
@@ -100,22 +79,9 @@ def build_graph(
     builder.add_edge("write", "validate")
     builder.add_edge("validate", END)
     graph = builder.compile(checkpointer=checkpointer, name="stepresearch")
-    return graph.with_config(
-        configurable={CONTEXT_KEY: context}, max_concurrency=budgets.search_concurrency, recursion_limit=200
-    )
+    return graph.with_config(max_concurrency=max_concurrency, recursion_limit=RECURSION_LIMIT)  # type: ignore[return-value]
 
 
 def mermaid(graph: CompiledStateGraph) -> str:
+    """The graph as Mermaid text, as LangGraph draws it."""
     return graph.get_graph().draw_mermaid()
-
-
-def _default_policy() -> BaseChatModel:
-    from stepresearch.serving.llama_cpp_chat import LlamaCppChatModel
-
-    return LlamaCppChatModel()
-
-
-def _default_tools() -> list[Any]:
-    from stepresearch.tools import wiki_search_tool
-
-    return [wiki_search_tool()]

@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 import time
 
-from langchain_core.runnables import RunnableConfig
+from langgraph.runtime import Runtime
 from langgraph.types import interrupt
 from pydantic import BaseModel, Field
 
@@ -22,7 +22,7 @@ from stepresearch.serving.calls import ask
 from stepresearch.state import ResearchBrief, ResearchState
 from stepresearch.text import STOPWORDS, content_tokens
 
-from .context import get_context
+from .context import ResearchContext
 from .layout import messages_for
 
 TASK = """TASK: clarify
@@ -40,11 +40,11 @@ class BriefDraft(BaseModel):
     key_terms: list[str] = Field(default_factory=list, max_length=6)
 
 
-def clarify(state: ResearchState, config: RunnableConfig) -> dict:
-    ctx = get_context(config)
+def clarify(state: ResearchState, runtime: Runtime[ResearchContext]) -> dict:
+    ctx = runtime.context
     question = state["question"]
     messages = messages_for({"question": question}, ctx, TASK)  # no brief yet: that is what clarify makes
-    reply = ask(ctx.policy, messages, node="clarify", schema=BriefDraft, max_tokens=200, config=config)
+    reply = ask(ctx.policy, messages, node="clarify", schema=BriefDraft, max_tokens=200)
     brief = brief_from_draft(question, reply.parsed)
     if ctx.interactive:
         answer = interrupt({"question": question, "objective": brief.objective, "assumptions": brief.assumptions})

@@ -1,26 +1,28 @@
 """What a node needs besides state: the policy, the tools and the budgets.
 
-They travel in the LangGraph config under one key, never in a global, so two
-graphs with different policies can run side by side in one process.
+They are the graph's `context_schema`: LangGraph hands them to every node as
+`runtime.context`, per invocation, never through a global. One compiled graph
+can therefore serve many researches at once, each with its own policy, tools
+and budgets: `graph.invoke(input, config, context=research_context(...))`.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from langchain_core.language_models import BaseChatModel
-from langchain_core.runnables import RunnableConfig
 
-from stepresearch.judge import Judge, LexicalJudge
+from stepresearch.judge import Judge, JudgeKind, LexicalJudge, make_judge
 from stepresearch.state import Budgets
-from stepresearch.tools import SearchTool
-
-CONTEXT_KEY = "stepresearch"
+from stepresearch.tools import SearchTool, as_search_tool
 
 
 @dataclass(frozen=True)
 class ResearchContext:
+    """The run-scoped dependencies of every node (LangGraph's `context_schema`)."""
+
     policy: BaseChatModel
     tools: tuple[SearchTool, ...]
     budgets: Budgets = field(default_factory=Budgets)
@@ -30,12 +32,48 @@ class ResearchContext:
     judge: Judge = field(default_factory=LexicalJudge)
 
 
-def get_context(config: RunnableConfig | None) -> ResearchContext:
-    configurable: dict[str, Any] = (config or {}).get("configurable", {})
-    context = configurable.get(CONTEXT_KEY)
-    if not isinstance(context, ResearchContext):
-        raise RuntimeError(
-            f"no ResearchContext under config['configurable'][{CONTEXT_KEY!r}]; "
-            "build the graph with stepresearch.build_graph(...) or pass one in the config"
-        )
-    return context
+def research_context(
+    policy: BaseChatModel | None = None,
+    tools: Iterable[Any] | None = None,
+    *,
+    budgets: Budgets | Mapping[str, Any] | None = None,
+    judge: JudgeKind = "auto",
+    interactive: bool = False,
+    tool_timeout_s: float = 30.0,
+    prompt_layout: Literal["prefix", "naive"] = "prefix",
+) -> ResearchContext:
+    """A context with defaults filled in.
+
+    `policy` is any langchain-core chat model (default: SmolLM2 in-process).
+    `tools` are search tools: ours, LangChain tools, or callables `fn(query, k)`
+    (default: the offline Wikipedia corpus). `judge` decides entailment for writing,
+    validation and verification: `lexical` (deterministic anchors), `policy` (the
+    policy judges, the anchors guard), or `auto` (lexical for the embedded model,
+    policy for any other).
+    """
+    budgets = budgets if isinstance(budgets, Budgets) else Budgets(**(budgets or {}))
+    policy = policy if policy is not None else _default_policy()
+    chosen = tuple(as_search_tool(t) for t in (tools if tools is not None else _default_tools()))
+    if not chosen:
+        raise ValueError("a research context needs at least one search tool")
+    return ResearchContext(
+        policy=policy,
+        tools=chosen,
+        budgets=budgets,
+        interactive=interactive,
+        tool_timeout_s=tool_timeout_s,
+        prompt_layout=prompt_layout,
+        judge=make_judge(judge, policy, max_concurrency=budgets.search_concurrency),
+    )
+
+
+def _default_policy() -> BaseChatModel:
+    from stepresearch.serving.llama_cpp_chat import LlamaCppChatModel
+
+    return LlamaCppChatModel()
+
+
+def _default_tools() -> list[Any]:
+    from stepresearch.tools import wiki_search_tool
+
+    return [wiki_search_tool()]

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import re
 
-from langchain_core.runnables import RunnableConfig
+from langgraph.runtime import Runtime
 from pydantic import BaseModel, Field
 
 from stepresearch.judge.overlap import is_repeat
@@ -21,7 +21,7 @@ from stepresearch.serving.calls import ask
 from stepresearch.state import ResearchBrief, ResearchState, SubQuestion
 from stepresearch.text import content_tokens
 
-from .context import get_context
+from .context import ResearchContext
 from .layout import messages_for
 
 TASK = """TASK: plan
@@ -34,15 +34,15 @@ class PlanDraft(BaseModel):
     sub_questions: list[str] = Field(min_length=1, max_length=8)
 
 
-def plan(state: ResearchState, config: RunnableConfig) -> dict:
-    ctx = get_context(config)
+def plan(state: ResearchState, runtime: Runtime[ResearchContext]) -> dict:
+    ctx = runtime.context
     budgets = ctx.budgets
     round_no = state.get("round", 1)
     brief = state["brief"]
     if round_no > 1:
         return {"sub_questions": follow_up_sub_questions(state, round_no), "follow_ups": []}
     messages = messages_for(state, ctx, TASK.format(low=budgets.min_sub_questions, high=budgets.max_sub_questions))
-    reply = ask(ctx.policy, messages, node="plan", schema=PlanDraft, max_tokens=220, config=config)
+    reply = ask(ctx.policy, messages, node="plan", schema=PlanDraft, max_tokens=220)
     proposed = reply.parsed.sub_questions if reply.parsed else []
     kept = clean_sub_questions(proposed, brief)[: budgets.max_sub_questions]
     sub_questions = _as_sub_questions(kept, round_no, "plan")

@@ -15,7 +15,7 @@ from __future__ import annotations
 import re
 import time
 
-from langchain_core.runnables import RunnableConfig
+from langgraph.runtime import Runtime
 from pydantic import BaseModel, Field
 
 from stepresearch.judge.overlap import is_repeat, word_share
@@ -23,7 +23,7 @@ from stepresearch.serving.calls import ask
 from stepresearch.state import AskedPart, FollowUp, ResearchState
 
 from .citations import best_answer
-from .context import get_context
+from .context import ResearchContext
 from .layout import messages_for
 
 TASK = """TASK: reflect
@@ -42,8 +42,8 @@ class FollowUpDraft(BaseModel):
     follow_ups: list[str] = Field(default_factory=list, max_length=MAX_FOLLOW_UPS)
 
 
-def reflect(state: ResearchState, config: RunnableConfig) -> dict:
-    ctx = get_context(config)
+def reflect(state: ResearchState, runtime: Runtime[ResearchContext]) -> dict:
+    ctx = runtime.context
     stop = budget_stop_reason(state, ctx.budgets)
     gaps = find_gaps(state)
     if not gaps:
@@ -51,7 +51,7 @@ def reflect(state: ResearchState, config: RunnableConfig) -> dict:
     if stop:
         return {"stop_reason": stop, "follow_ups": [], "notes": [f"{len(gaps)} gap(s) left open: {stop}"]}
     messages = messages_for(state, ctx, TASK.format(gaps="\n".join(f"- {gap.text}" for gap in gaps)))
-    reply = ask(ctx.policy, messages, node="reflect", schema=FollowUpDraft, max_tokens=160, config=config)
+    reply = ask(ctx.policy, messages, node="reflect", schema=FollowUpDraft, max_tokens=160)
     follow_ups = merge_phrasings(gaps, reply.parsed.follow_ups if reply.parsed else [], state["question"])
     return {
         "follow_ups": follow_ups,

@@ -18,7 +18,7 @@ from collections.abc import Callable
 from typing import Any
 
 import structlog
-from langchain_core.runnables import RunnableConfig
+from langgraph.runtime import Runtime
 from langgraph.types import Send
 
 from stepresearch.judge import names_subject, source_relevance
@@ -28,7 +28,7 @@ from stepresearch.state import Evidence, ResearchState, SearchBranch, Source, Su
 from stepresearch.text import statements
 from stepresearch.tools import SearchHit
 
-from .context import get_context
+from .context import ResearchContext
 
 log = structlog.get_logger(__name__)
 
@@ -41,9 +41,9 @@ PASSAGE_CHARS = 600  # evidence is a pair of sentences, not a page: the research
 MAX_SOURCE_CHARS = 20_000
 
 
-def dispatch_search(state: ResearchState, config: RunnableConfig) -> list[Send] | str:
+def dispatch_search(state: ResearchState, runtime: Runtime[ResearchContext]) -> list[Send] | str:
     """Fan out over this round's sub-questions, sharing out the tool-call budget."""
-    budgets = get_context(config).budgets
+    budgets = runtime.context.budgets
     round_no = state.get("round", 1)
     branches = [sq for sq in state.get("sub_questions", []) if sq.round == round_no]
     brief = state.get("brief")
@@ -64,8 +64,8 @@ def dispatch_search(state: ResearchState, config: RunnableConfig) -> list[Send] 
     ]
 
 
-def search(branch: SearchBranch, config: RunnableConfig) -> dict:
-    ctx = get_context(config)
+def search(branch: SearchBranch, runtime: Runtime[ResearchContext]) -> dict:
+    ctx = runtime.context
     budgets = ctx.budgets
     sq: SubQuestion = branch["sub_question"]
     subject = branch.get("subject") or branch.get("topics", [])

@@ -8,12 +8,12 @@ rather than assumed.
 
 from __future__ import annotations
 
-from langchain_core.runnables import RunnableConfig
+from langgraph.runtime import Runtime
 
 from stepresearch.state import ResearchState
 
 from .citation_check import validate_markdown
-from .context import get_context
+from .context import ResearchContext
 from .layout import messages_for
 
 # More than half of the calls unusable, over at least this many calls, and the report says so.
@@ -21,12 +21,12 @@ MIN_CALLS_TO_JUDGE = 3
 UNUSABLE_SHARE = 0.5
 
 
-def validate(state: ResearchState, config: RunnableConfig) -> dict:
+def validate(state: ResearchState, runtime: Runtime[ResearchContext]) -> dict:
     report = state.get("report")
     if report is None:
         return {}
-    ctx = get_context(config)
-    judge = ctx.judge.bound(lambda task: messages_for(state, ctx, task), config)
+    ctx = runtime.context
+    judge = ctx.judge.bound(lambda task: messages_for(state, ctx, task))
     result = validate_markdown(report.markdown, list(state.get("sources", {}).values()), judge)
     notes = []
     if result.stats.removed or result.stats.reattributed:

@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import math
 
-from langchain_core.runnables import RunnableConfig
+from langgraph.runtime import Runtime
 from pydantic import BaseModel, Field
 
 from stepresearch.judge import Judge, LexicalJudge, PolicyJudge, corroborates, disagreement
@@ -35,7 +35,7 @@ from stepresearch.state import Claim, Evidence, ResearchState, Source, Verdict
 from stepresearch.text import content_tokens, split_sentences
 
 from .citations import Attributor, on_topic_sentences
-from .context import get_context
+from .context import ResearchContext
 from .independence import independence_groups
 from .layout import messages_for
 
@@ -60,17 +60,17 @@ class ClaimsDraft(BaseModel):
     claims: list[str] = Field(default_factory=list, max_length=5)
 
 
-def verify(state: ResearchState, config: RunnableConfig) -> dict:
+def verify(state: ResearchState, runtime: Runtime[ResearchContext]) -> dict:
     sources = state.get("sources", {})
     evidence = state.get("evidence", [])
     if not evidence:
         return {"claims": []}
-    ctx = get_context(config)
+    ctx = runtime.context
     brief = state.get("brief")
     subject = brief.subject if brief else []
-    judge = ctx.judge.bound(lambda task: messages_for(state, ctx, task), config)
+    judge = ctx.judge.bound(lambda task: messages_for(state, ctx, task))
     texts = evidence_claims(evidence, sources, state["question"], subject)
-    texts += policy_claims(state, config, texts, judge, subject)
+    texts += policy_claims(state, ctx, texts, judge, subject)
     return {"claims": ClaimChecker(sources, judge).check_all(texts)}
 
 
@@ -118,12 +118,11 @@ def restates(sentence: str, claims: list[str]) -> bool:
 
 
 def policy_claims(
-    state: ResearchState, config: RunnableConfig, already: list[str], judge: Judge, subject: list[str]
+    state: ResearchState, ctx: ResearchContext, already: list[str], judge: Judge, subject: list[str]
 ) -> list[str]:
     """Claims the policy proposes, kept only when an on-topic retrieved source entails them."""
-    ctx = get_context(config)
     messages = messages_for(state, ctx, CLAIMS_TASK)
-    reply = ask(ctx.policy, messages, node="verify", schema=ClaimsDraft, max_tokens=CLAIMS_TOKENS, config=config)
+    reply = ask(ctx.policy, messages, node="verify", schema=ClaimsDraft, max_tokens=CLAIMS_TOKENS)
     attributor = Attributor(state.get("sources", {}), state.get("evidence", []), judge, subject)
     kept: list[str] = []
     for text in reply.parsed.claims if reply.parsed else []:

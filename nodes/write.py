@@ -16,7 +16,7 @@ when the policy's paragraph is thin.
 
 from __future__ import annotations
 
-from langchain_core.runnables import RunnableConfig
+from langgraph.runtime import Runtime
 from pydantic import BaseModel, Field
 
 from stepresearch.judge import answers, disagreement
@@ -35,7 +35,7 @@ from stepresearch.state import (
 from stepresearch.text import content_tokens
 
 from .citations import Attributor, best_answer, extract_sentences
-from .context import get_context
+from .context import ResearchContext
 from .layout import messages_for
 from .render import render_report
 
@@ -58,8 +58,8 @@ class SummaryDraft(BaseModel):
     answer: str = Field(max_length=500)
 
 
-def write(state: ResearchState, config: RunnableConfig) -> dict:
-    ctx = get_context(config)
+def write(state: ResearchState, runtime: Runtime[ResearchContext]) -> dict:
+    ctx = runtime.context
     question = state["question"]
     sources = state.get("sources", {})
     evidence = state.get("evidence", [])
@@ -67,7 +67,7 @@ def write(state: ResearchState, config: RunnableConfig) -> dict:
         return {"report": finish(Report(title=default_title(question), empty=True), state)}
     brief = state.get("brief")
     subject = brief.subject if brief else []
-    judge = ctx.judge.bound(lambda task: messages_for(state, ctx, task), config)
+    judge = ctx.judge.bound(lambda task: messages_for(state, ctx, task))
     attributor = Attributor(sources, evidence, judge, subject)
     disputes = Disputes(state.get("claims", []))
     kept: list[str] = []
@@ -75,7 +75,7 @@ def write(state: ResearchState, config: RunnableConfig) -> dict:
 
     summary = ask(
         ctx.policy, messages_for(state, ctx, SUMMARY_TASK), node="write", schema=SummaryDraft,
-        max_tokens=SUMMARY_TOKENS, config=config,
+        max_tokens=SUMMARY_TOKENS,
     )  # fmt: skip
     title = checked_title(summary.parsed.title if summary.parsed else "", question)
     drafted, lost = attributor.attribute_prose(
@@ -91,7 +91,6 @@ def write(state: ResearchState, config: RunnableConfig) -> dict:
         [messages_for(state, ctx, SECTION_TASK.format(sub_question=sq.text)) for sq in section_questions],
         node="write",
         max_tokens=SECTION_TOKENS,
-        config=config,
         max_concurrency=ctx.budgets.search_concurrency,
     )
     sections: list[ReportSection] = []

@@ -11,12 +11,10 @@ from __future__ import annotations
 import json
 import re
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
-from contextvars import ContextVar
 from typing import Any, Generic, TypeVar
 
 import structlog
+from langchain_core.callbacks import dispatch_custom_event
 from langchain_core.language_models import BaseChatModel
 from langchain_core.messages import AIMessage, BaseMessage
 from langchain_core.runnables import RunnableConfig
@@ -30,24 +28,8 @@ log = structlog.get_logger(__name__)
 T = TypeVar("T", bound=BaseModel)
 
 
-class CallRecord(BaseModel):
-    usage: CallUsage
-    prompt: PromptRecord
-
-
-_calls: ContextVar[list[CallRecord] | None] = ContextVar("stepresearch_calls", default=None)
-
-
-@contextmanager
-def collecting_calls() -> Iterator[list[CallRecord]]:
-    """Collect every `ask()` made inside the block, so the graph can account for a node's calls
-    (usage and prompts) without the node returning them itself."""
-    records: list[CallRecord] = []
-    token = _calls.set(records)
-    try:
-        yield records
-    finally:
-        _calls.reset(token)
+# The custom callback event `ask` sends for a reply it could not use; graphs/instrument.py counts them per node.
+UNUSABLE_REPLY = "stepresearch.unusable_reply"
 
 
 def prompt_record(policy: BaseChatModel, node: str, messages: list[BaseMessage]) -> PromptRecord:
@@ -98,9 +80,8 @@ def ask(
     if (schema is not None and parsed is None) or not text.strip():
         usage = usage.model_copy(update={"unusable": 1})
     seconds = round(time.perf_counter() - started, 3)
-    collected = _calls.get()
-    if collected is not None:
-        collected.append(CallRecord(usage=usage, prompt=prompt_record(policy, node, messages)))
+    if usage.unusable:
+        _announce_unusable(node, config)
     log.info(
         "policy_call",
         node=node,
@@ -125,7 +106,8 @@ def ask_many(
 ) -> list[PolicyReply[T]]:
     """Independent calls sent together, so a server batches them over their shared prompt prefix.
 
-    Each call is an `ask` in its own thread (the context is copied, so usage is still collected); an
+    Each call is an `ask` in its own thread. The thread runs in a copy of the caller's context, so the
+    calls stay children of the node's run and its callbacks (usage, prompts, streaming) see them. An
     in-process policy that serialises its calls simply takes them in turn.
     """
     if len(prompts) <= 1 or max_concurrency <= 1:
@@ -141,6 +123,14 @@ def ask_many(
             for p in prompts
         ]
         return [f.result() for f in futures]
+
+
+def _announce_unusable(node: str, config: RunnableConfig | None) -> None:
+    """Tell the node's callbacks about a reply the node cannot use; outside a graph run there is no one to tell."""
+    try:
+        dispatch_custom_event(UNUSABLE_REPLY, {"node": node}, config=config)
+    except RuntimeError:  # no parent run: `ask` was called outside a graph or chain
+        pass
 
 
 def parse_json_reply(text: str, schema: type[T]) -> T | None:

@@ -1,6 +1,6 @@
 """Pydantic models and LangGraph state for a research run."""
 
-from .graph_state import ResearchState, SearchBranch
+from .graph_state import ResearchInput, ResearchOutput, ResearchState, SearchBranch
 from .models import (
     AskedPart,
     Budgets,
@@ -36,6 +36,8 @@ __all__ = [
     "Report",
     "ReportSection",
     "ResearchBrief",
+    "ResearchInput",
+    "ResearchOutput",
     "ResearchState",
     "SearchBranch",
     "Source",

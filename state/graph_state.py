@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
-from typing import Annotated, TypedDict
+from typing import Annotated
+
+from typing_extensions import TypedDict  # pydantic builds JSON schemas from it on Python < 3.12
 
 from .models import (
     CitationStats,
     Claim,
     Evidence,
     FollowUp,
-    PromptRecord,
     Report,
     ResearchBrief,
     Source,
@@ -18,7 +19,6 @@ from .models import (
 )
 from .reducers import (
     add_ints,
-    append,
     merge_evidence,
     merge_notes,
     merge_sources,
@@ -41,11 +41,30 @@ class ResearchState(TypedDict, total=False):
     citations: CitationStats
     tool_calls: Annotated[int, add_ints]
     usage: Annotated[Usage, merge_usage]
-    prompts: Annotated[list[PromptRecord], append]
     timings: Annotated[dict[str, float], merge_timings]
     notes: Annotated[list[str], merge_notes]
     stop_reason: str
     started_at: float
+
+
+class ResearchInput(TypedDict, total=False):
+    """What a research starts from: the question, and notes the caller wants in the report (skipped files...).
+
+    The policy, tools and budgets are not input: they are the run's context (`ResearchContext`)."""
+
+    question: str
+    notes: list[str]
+
+
+class ResearchOutput(TypedDict, total=False):
+    """What a research returns; the full state (evidence, usage, timings) stays in the checkpoint."""
+
+    report: Report
+    claims: list[Claim]
+    citations: CitationStats
+    sources: dict[str, Source]
+    stop_reason: str
+    notes: list[str]
 
 
 class SearchBranch(TypedDict):

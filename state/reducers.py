@@ -68,9 +68,5 @@ def merge_notes(left: list[str] | None, right: list[str] | None) -> list[str]:
     return list(dict.fromkeys([*(left or []), *(right or [])]))
 
 
-def append(left: list | None, right: list | None) -> list:
-    return [*(left or []), *(right or [])]
-
-
 def add_ints(left: int | None, right: int | None) -> int:
     return (left or 0) + (right or 0)

@@ -7,15 +7,25 @@ import re
 import pytest
 from conftest import DOCS, QUESTION, scripted_replies
 from fakes import ScriptedPolicy, list_tool
+from langgraph.checkpoint.memory import InMemorySaver
 from langgraph.types import Command
 
-from stepresearch import build_graph
+from stepresearch import ResearchContext, build_graph, research_context
 from stepresearch.graphs import mermaid, sqlite_checkpointer
 from stepresearch.nodes import search as default_search
 
 
+def research(policy, tools, graph_input, *, nodes=None, **options):
+    """Build the graph, run it once with a context made of `policy`, `tools` and `options`, and return the
+    whole final state (the graph's output is only the report and its parts; the rest is in the checkpoint)."""
+    config = {"configurable": {"thread_id": "test"}}
+    graph = build_graph(nodes=nodes, checkpointer=InMemorySaver())
+    graph.invoke(graph_input, config, context=research_context(policy, tools, **options))
+    return graph.get_state(config).values
+
+
 def test_full_graph_produces_a_cited_report(policy, docs_tool):
-    state = build_graph(policy, [docs_tool]).invoke({"question": QUESTION})
+    state = research(policy, [docs_tool], {"question": QUESTION})
     report = state["report"]
     numbers = {int(n) for n in re.findall(r"\[(\d+)\]", report.markdown.split("## Sources")[0])}
     assert numbers == set(range(1, len(report.cited_source_ids) + 1))
@@ -28,9 +38,7 @@ def test_full_graph_produces_a_cited_report(policy, docs_tool):
 
 
 def test_parallel_branches_merge_without_losing_or_duplicating(policy, docs_tool):
-    state = build_graph(policy, [docs_tool], budgets={"max_rounds": 1, "search_concurrency": 3}).invoke(
-        {"question": QUESTION}
-    )
+    state = research(policy, [docs_tool], {"question": QUESTION}, budgets={"max_rounds": 1, "search_concurrency": 3})
     assert state["tool_calls"] == 6  # 3 branches x (sub-question + original question)
     finders = {sq_id for s in state["sources"].values() for sq_id in s.found_by}
     assert finders == {"r1q1", "r1q2", "r1q3"}
@@ -39,14 +47,14 @@ def test_parallel_branches_merge_without_losing_or_duplicating(policy, docs_tool
 
 
 def test_one_round_budget_skips_the_loop(policy, docs_tool):
-    state = build_graph(policy, [docs_tool], budgets={"max_rounds": 1}).invoke({"question": QUESTION})
+    state = research(policy, [docs_tool], {"question": QUESTION}, budgets={"max_rounds": 1})
     assert {sq.round for sq in state["sub_questions"]} == {1}
     assert not [c for c in policy.calls if c["task"] == "reflect"]
 
 
 def test_reflect_loops_back_to_plan_when_gaps_remain(docs_tool):
     fake = ScriptedPolicy(replies=scripted_replies())
-    state = build_graph(fake, [docs_tool], budgets={"max_rounds": 3}).invoke({"question": QUESTION})
+    state = research(fake, [docs_tool], {"question": QUESTION}, budgets={"max_rounds": 3})
     rounds = {sq.round for sq in state["sub_questions"]}
     assert rounds >= {1, 2}
     assert all(sq.parent for sq in state["sub_questions"] if sq.round > 1)
@@ -55,12 +63,13 @@ def test_reflect_loops_back_to_plan_when_gaps_remain(docs_tool):
 def test_a_replaced_node_is_used(policy, docs_tool):
     calls = []
 
-    def my_search(branch, config):
+    def my_search(branch, runtime):
         calls.append(branch["sub_question"].id)
-        return default_search(branch, config)
+        assert runtime.context.budgets.max_rounds == 1  # the run's context reaches a swapped-in node
+        return default_search(branch, runtime)
 
-    state = build_graph(policy, [docs_tool], budgets={"max_rounds": 1}, nodes={"search": my_search}).invoke(
-        {"question": QUESTION}
+    state = research(
+        policy, [docs_tool], {"question": QUESTION}, budgets={"max_rounds": 1}, nodes={"search": my_search}
     )
     assert sorted(calls) == ["r1q1", "r1q2", "r1q3"]
     assert state["report"].cited_source_ids
@@ -68,7 +77,7 @@ def test_a_replaced_node_is_used(policy, docs_tool):
 
 def test_unknown_node_name_is_a_clear_error(policy, docs_tool):
     with pytest.raises(ValueError, match="unknown node name.*'serch'"):
-        build_graph(policy, [docs_tool], nodes={"serch": lambda s, c: {}})
+        build_graph(nodes={"serch": lambda s, r: {}})
 
 
 def test_a_run_that_dies_resumes_from_its_checkpoint_without_redoing_nodes(tmp_path, docs_tool):
@@ -84,17 +93,18 @@ def test_a_run_that_dies_resumes_from_its_checkpoint_without_redoing_nodes(tmp_p
     fake = ScriptedPolicy(replies=scripted_replies(summarize=flaky_write))
     config = {"configurable": {"thread_id": "t1"}}
     saver = sqlite_checkpointer(tmp_path / "checkpoints.sqlite")
-    graph = build_graph(fake, [list_tool(DOCS)], budgets={"max_rounds": 1}, checkpointer=saver)
+    context = research_context(fake, [list_tool(DOCS)], budgets={"max_rounds": 1})
+    graph = build_graph(checkpointer=saver)
     with pytest.raises(Exception, match="policy server went away"):
-        graph.invoke({"question": QUESTION}, config)
+        graph.invoke({"question": QUESTION}, config, context=context)
     saver.conn.close()
     tasks_before = [c["task"] for c in fake.calls]
     assert tasks_before[:2] == ["clarify", "plan"]
 
     saver = sqlite_checkpointer(tmp_path / "checkpoints.sqlite")  # as a new process would
-    graph = build_graph(fake, [list_tool(DOCS)], budgets={"max_rounds": 1}, checkpointer=saver)
+    graph = build_graph(checkpointer=saver)
     assert graph.get_state(config).next == ("write",)
-    state = graph.invoke(None, config)
+    state = graph.invoke(None, config, context=context)
     saver.conn.close()
     tasks_after = [c["task"] for c in fake.calls][len(tasks_before) :]
     assert "clarify" not in tasks_after and "plan" not in tasks_after
@@ -103,17 +113,59 @@ def test_a_run_that_dies_resumes_from_its_checkpoint_without_redoing_nodes(tmp_p
 
 def test_interactive_clarify_pauses_and_resumes_with_the_answer(tmp_path, policy, docs_tool):
     saver = sqlite_checkpointer(tmp_path / "c.sqlite")
-    graph = build_graph(policy, [docs_tool], budgets={"max_rounds": 1}, checkpointer=saver, interactive=True)
+    graph = build_graph(checkpointer=saver)
+    context = research_context(policy, [docs_tool], budgets={"max_rounds": 1}, interactive=True)
     config = {"configurable": {"thread_id": "ask"}}
-    paused = graph.invoke({"question": QUESTION}, config)
+    paused = graph.invoke({"question": QUESTION}, config, context=context)
     assert paused["__interrupt__"][0].value["question"] == QUESTION
-    state = graph.invoke(Command(resume="Only the fall of Constantinople in 1453"), config)
+    graph.invoke(Command(resume="Only the fall of Constantinople in 1453"), config, context=context)
+    state = graph.get_state(config).values
     saver.conn.close()
     assert state["brief"].clarified_by == "person"
     assert "The asker said: Only the fall of Constantinople in 1453" in state["brief"].assumptions
 
 
 def test_mermaid_export_names_every_node(policy, docs_tool):
-    text = mermaid(build_graph(policy, [docs_tool]))
+    text = mermaid(build_graph())
     for node in ("clarify", "plan", "search", "verify", "reflect", "write", "validate"):
         assert node in text
+
+
+def test_the_compiled_graph_is_typed_and_its_output_small(policy, docs_tool):
+    graph = build_graph()
+    assert graph.context_schema is ResearchContext
+    assert set(graph.get_input_jsonschema()["properties"]) == {"question", "notes"}
+    output = graph.invoke(
+        {"question": QUESTION}, context=research_context(policy, [docs_tool], budgets={"max_rounds": 1})
+    )
+    assert set(output) <= {"report", "claims", "citations", "sources", "stop_reason", "notes"}
+    assert output["report"].cited_source_ids and output["citations"].phantom == 0
+
+
+def test_one_compiled_graph_serves_two_contexts(docs_tool):
+    """The policy is the context's, not the graph's: two researches on one graph each use their own."""
+    first, second = ScriptedPolicy(replies=scripted_replies()), ScriptedPolicy(replies=scripted_replies())
+    graph = build_graph()
+    graph.invoke({"question": QUESTION}, context=research_context(first, [docs_tool], budgets={"max_rounds": 1}))
+    assert first.calls and not second.calls
+    graph.invoke({"question": QUESTION}, context=research_context(second, [docs_tool], budgets={"max_rounds": 1}))
+    assert len(second.calls) == len(first.calls)
+
+
+def test_prompts_go_to_the_run_folder_through_callbacks_not_into_checkpoints(tmp_path, docs_tool):
+    import json
+    import sqlite3
+
+    from stepresearch.runner import run_research
+
+    fake = ScriptedPolicy(replies=scripted_replies())
+    result = run_research(QUESTION, tmp_path / "run", policy=fake, tools=[docs_tool], budgets=None)
+    record = json.loads(result.run_json_path.read_text())
+    lines = (tmp_path / "run" / "prompts.jsonl").read_text().splitlines()
+    assert len(lines) == record["usage"]["calls"] == len(fake.calls) >= 5
+    nodes = {json.loads(line)["node"] for line in lines}
+    assert nodes <= set(record["usage"]["by_node"]) and "write" in nodes  # named after the graph node
+    assert record["cache"]["replay_prompt_units"] > 0
+    with sqlite3.connect(tmp_path / "run" / "checkpoints.sqlite") as db:
+        channels = {row[0] for row in db.execute("select channel from writes")}
+    assert "prompts" not in channels and "usage" in channels

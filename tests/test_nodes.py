@@ -8,10 +8,10 @@ import time
 import pytest
 from conftest import DOCS, QUESTION, scripted_replies
 from fakes import ScriptedPolicy, list_tool
+from langgraph.runtime import Runtime
 
 from stepresearch.judge import PolicyJudge
 from stepresearch.nodes import (
-    CONTEXT_KEY,
     ResearchContext,
     clarify,
     dispatch_search,
@@ -28,12 +28,13 @@ from stepresearch.state.reducers import merge_evidence, merge_sources
 from stepresearch.tools import as_search_tool
 
 
-def config_for(policy, tools=None, **budgets):
+def runtime_for(policy, tools=None, **budgets) -> Runtime[ResearchContext]:
+    """What LangGraph hands a node: the run's context in a Runtime."""
     tools = tools if tools is not None else [list_tool(DOCS)]
     context = ResearchContext(
         policy=policy, tools=tuple(as_search_tool(t) for t in tools), budgets=Budgets(**budgets), tool_timeout_s=1.0
     )
-    return {"configurable": {CONTEXT_KEY: context}}
+    return Runtime(context=context)
 
 
 def brief() -> ResearchBrief:
@@ -44,7 +45,7 @@ def brief() -> ResearchBrief:
 
 def searched_state(policy) -> dict:
     """State after plan and all search branches, merged with the real reducers."""
-    config = config_for(policy)
+    config = runtime_for(policy)
     state = {"question": QUESTION, "brief": brief(), "round": 1, "tool_calls": 0}
     state.update(plan(state, config))
     sources, evidence = {}, []
@@ -60,7 +61,7 @@ def searched_state(policy) -> dict:
 
 
 def test_clarify_keeps_a_faithful_objective_and_records_assumptions(policy):
-    update = clarify({"question": QUESTION}, config_for(policy))
+    update = clarify({"question": QUESTION}, runtime_for(policy))
     result = update["brief"]
     assert result.objective.startswith("Explain when and how the Byzantine Empire ended")
     assert result.assumptions[0] == ASSUMED_NOTE
@@ -73,14 +74,14 @@ def test_clarify_falls_back_to_the_question_when_the_policy_drifts():
     drifting = ScriptedPolicy(
         replies={"clarify": json.dumps({"objective": "Write a poem about cats", "key_terms": ["cats"]})}
     )
-    result = clarify({"question": QUESTION}, config_for(drifting))["brief"]
+    result = clarify({"question": QUESTION}, runtime_for(drifting))["brief"]
     assert result.objective == QUESTION
     assert "cats" not in result.key_terms
     assert "Byzantine Empire" in result.key_terms
 
 
 def test_clarify_survives_garbage():
-    result = clarify({"question": QUESTION}, config_for(ScriptedPolicy(replies={"clarify": "{{{ nope"})))["brief"]
+    result = clarify({"question": QUESTION}, runtime_for(ScriptedPolicy(replies={"clarify": "{{{ nope"})))["brief"]
     assert result.objective == QUESTION
     assert result.assumptions == [ASSUMED_NOTE]
 
@@ -89,7 +90,7 @@ def test_clarify_survives_garbage():
 
 
 def test_plan_uses_the_policy_sub_questions_in_order(policy):
-    update = plan({"question": QUESTION, "brief": brief(), "round": 1}, config_for(policy))
+    update = plan({"question": QUESTION, "brief": brief(), "round": 1}, runtime_for(policy))
     texts = [sq.text for sq in update["sub_questions"]]
     assert texts == [
         "When did the Byzantine Empire end?",
@@ -111,7 +112,7 @@ def test_plan_drops_junk_and_pads_to_the_minimum():
         }
     )
     update = plan(
-        {"question": QUESTION, "brief": brief(), "round": 1}, config_for(ScriptedPolicy(replies={"plan": junk}))
+        {"question": QUESTION, "brief": brief(), "round": 1}, runtime_for(ScriptedPolicy(replies={"plan": junk}))
     )
     sqs = update["sub_questions"]
     assert 3 <= len(sqs) <= 6
@@ -126,7 +127,7 @@ def test_plan_never_exceeds_the_budget():
     )
     update = plan(
         {"question": QUESTION, "brief": brief(), "round": 1},
-        config_for(ScriptedPolicy(replies={"plan": many}), max_sub_questions=4),
+        runtime_for(ScriptedPolicy(replies={"plan": many}), max_sub_questions=4),
     )
     assert len(update["sub_questions"]) == 4
 
@@ -145,10 +146,10 @@ def test_dispatch_sends_one_branch_per_sub_question_of_this_round(policy):
             SubQuestion(id="r2q2", text="g h i?", round=2, index=1),
         ],
     }
-    sends = dispatch_search(state, config_for(policy, max_tool_calls=20))
+    sends = dispatch_search(state, runtime_for(policy, max_tool_calls=20))
     assert [s.arg["sub_question"].id for s in sends] == ["r2q1", "r2q2"]
     assert all(s.node == "search" and s.arg["tool_calls_allowed"] == 5 for s in sends)
-    assert dispatch_search({**state, "tool_calls": 20}, config_for(policy, max_tool_calls=20)) == "verify"
+    assert dispatch_search({**state, "tool_calls": 20}, runtime_for(policy, max_tool_calls=20)) == "verify"
 
 
 def test_search_always_queries_the_original_question_and_keeps_relevant_passages(policy):
@@ -160,7 +161,7 @@ def test_search_always_queries_the_original_question_and_keeps_relevant_passages
 
     sq = SubQuestion(id="r1q1", text="Which state conquered Constantinople?", round=1, index=0)
     update = search(
-        {"question": QUESTION, "sub_question": sq, "tool_calls_allowed": 10}, config_for(policy, [recording])
+        {"question": QUESTION, "sub_question": sq, "tool_calls_allowed": 10}, runtime_for(policy, [recording])
     )
     assert seen == [sq.text, QUESTION]
     assert update["tool_calls"] == 2
@@ -181,7 +182,7 @@ def test_search_survives_a_failing_and_a_hanging_tool(policy):
     sq = SubQuestion(id="r1q1", text="Which state conquered Constantinople?", round=1, index=0)
     update = search(
         {"question": QUESTION, "sub_question": sq, "tool_calls_allowed": 10},
-        config_for(policy, [broken, hanging, list_tool(DOCS)]),
+        runtime_for(policy, [broken, hanging, list_tool(DOCS)]),
     )
     assert update["sources"], "the working tool still contributes"
     assert any("broken" in n and "backend down" in n for n in update["notes"])
@@ -190,7 +191,7 @@ def test_search_survives_a_failing_and_a_hanging_tool(policy):
 
 def test_search_respects_its_tool_call_share(policy):
     sq = SubQuestion(id="r1q1", text="Which state conquered Constantinople?", round=1, index=0)
-    update = search({"question": QUESTION, "sub_question": sq, "tool_calls_allowed": 1}, config_for(policy))
+    update = search({"question": QUESTION, "sub_question": sq, "tool_calls_allowed": 1}, runtime_for(policy))
     assert update["tool_calls"] == 1
     assert any("budget" in n for n in update["notes"])
 
@@ -269,7 +270,7 @@ def test_verify_keeps_only_grounded_policy_claims():
         "claims": json.dumps({"claims": ["The Great Fire of Kelmar destroyed the old town in 1666.", "Kelmar is on Mars."]}),
     })  # fmt: skip
     state = {"question": "When did the Great Fire of Kelmar happen?", "sources": sources, "evidence": evidence}
-    claims = verify(state, config_for(fake))["claims"]
+    claims = verify(state, runtime_for(fake))["claims"]
     texts = [c.text for c in claims]
     assert not any("Mars" in t for t in texts)
     assert texts.count(FIRE) == 1  # the policy's copy of an extracted claim is a repeat
@@ -284,10 +285,10 @@ def test_reflect_loops_for_single_source_claims_while_budget_lasts(policy):
     state["claims"] = [
         Claim(text="The Byzantine Empire was the continuation of the Roman Empire.", verdict="single_source")
     ]
-    update = reflect(state, config_for(policy, max_rounds=2))
+    update = reflect(state, runtime_for(policy, max_rounds=2))
     assert update["round"] == 2
     assert [f.reason for f in update["follow_ups"]] == ["claim is single_source"]
-    stopped = reflect(state, config_for(policy, max_rounds=1))
+    stopped = reflect(state, runtime_for(policy, max_rounds=1))
     assert stopped["follow_ups"] == [] and "max rounds" in stopped["stop_reason"]
 
 
@@ -295,7 +296,7 @@ def test_reflect_stops_when_wall_time_is_spent(policy):
     state = searched_state(policy)
     state["claims"] = [Claim(text="A lonely claim about Byzantium and Rome.", verdict="unsupported")]
     state["started_at"] = time.time() - 100
-    update = reflect(state, config_for(policy, max_wall_s=10))
+    update = reflect(state, runtime_for(policy, max_wall_s=10))
     assert update["follow_ups"] == [] and "wall-time" in update["stop_reason"]
 
 
@@ -305,7 +306,7 @@ def test_reflect_stops_when_wall_time_is_spent(policy):
 def test_write_cites_only_retrieved_sources_and_drops_unsupported_sentences(policy):
     state = searched_state(policy)
     state["claims"] = []
-    report = write(state, config_for(policy))["report"]
+    report = write(state, runtime_for(policy))["report"]
     assert "Purple elephants" not in report.markdown
     assert set(report.cited_source_ids) <= set(state["sources"])
     assert "[9]" not in report.markdown
@@ -318,7 +319,7 @@ def test_write_cites_only_retrieved_sources_and_drops_unsupported_sentences(poli
 
 def test_write_with_no_evidence_says_so_and_cites_nothing(policy):
     state = {"question": QUESTION, "brief": brief(), "sources": {}, "evidence": [], "sub_questions": []}
-    report = write(state, config_for(policy))["report"]
+    report = write(state, runtime_for(policy))["report"]
     assert report.empty
     assert "No relevant sources were found" in report.markdown
     assert report.cited_source_ids == []
@@ -328,7 +329,7 @@ def test_write_with_no_evidence_says_so_and_cites_nothing(policy):
 def test_write_fills_a_section_from_evidence_when_the_policy_writes_nothing():
     silent = ScriptedPolicy(replies=scripted_replies(write="", summarize="{}"))
     state = searched_state(silent)
-    report = write(state, config_for(silent))["report"]
+    report = write(state, runtime_for(silent))["report"]
     assert report.sections and all(s.sentences for s in report.sections)
     assert all(sentence.origin == "extract" for s in report.sections for sentence in s.sentences)
     assert report.short_answer and report.title.startswith("Research report:")
@@ -338,4 +339,4 @@ def test_write_fills_a_section_from_evidence_when_the_policy_writes_nothing():
 def test_write_replaces_unusable_titles(bad_title):
     fake = ScriptedPolicy(replies=scripted_replies(summarize=json.dumps({"title": bad_title, "answer": ""})))
     state = searched_state(fake)
-    assert write(state, config_for(fake))["report"].title == "Research report: " + QUESTION.rstrip("?")
+    assert write(state, runtime_for(fake))["report"].title == "Research report: " + QUESTION.rstrip("?")

@@ -1,15 +1,16 @@
 """stepresearch: a deep-research engine whose every citation points at a source it really retrieved.
 
-from stepresearch import build_graph
-graph = build_graph()                       # SmolLM2 in-process, offline Wikipedia corpus
-state = graph.invoke({"question": "..."})
-print(state["report"].markdown)
+from stepresearch import build_graph, research_context
+graph = build_graph()
+result = graph.invoke({"question": "..."}, context=research_context())  # SmolLM2, offline Wikipedia
+print(result["report"].markdown)
 """
 
 from stepresearch.errors import CorpusError, ModelLoadError, PolicyError, SearchError, StepResearchError, UsageError
-from stepresearch.graphs import DEFAULT_NODES, build_graph
+from stepresearch.graphs import DEFAULT_NODES, PromptRecorder, build_graph
+from stepresearch.nodes import ResearchContext, research_context
 from stepresearch.runner import RunResult, run_research
-from stepresearch.state import Budgets
+from stepresearch.state import Budgets, ResearchInput, ResearchOutput, ResearchState
 
 __version__ = "0.1.0"
 
@@ -19,10 +20,16 @@ __all__ = [
     "CorpusError",
     "ModelLoadError",
     "PolicyError",
+    "PromptRecorder",
+    "ResearchContext",
+    "ResearchInput",
+    "ResearchOutput",
+    "ResearchState",
     "RunResult",
     "SearchError",
     "StepResearchError",
     "UsageError",
     "build_graph",
+    "research_context",
     "run_research",
 ]

@@ -298,7 +298,7 @@ def _budgets(values: dict[str, Any]):
 def cmd_graph(args: argparse.Namespace, console: Console) -> int:
     from stepresearch.graphs import build_graph, mermaid
 
-    graph = build_graph(policy=_Unused(), tools=[lambda query, k: []])  # type: ignore[arg-type]
+    graph = build_graph()
     print(mermaid(graph))
     return 0
 
@@ -581,10 +581,6 @@ class Progress:
 
     def finish(self) -> None:
         self.status.stop()
-
-
-class _Unused:
-    """Placeholder policy for commands that only inspect the graph's shape."""
 
 
 def slug(text: str) -> str:

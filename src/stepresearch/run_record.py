@@ -5,10 +5,18 @@ from __future__ import annotations
 from typing import Any
 
 from stepresearch.serving.cache_report import cache_figures
-from stepresearch.state import ResearchState
+from stepresearch.state import PromptRecord, ResearchState
 
 
-def run_record(state: ResearchState, *, total_s: float, thread_id: str, extra: dict[str, Any] | None = None) -> dict:
+def run_record(
+    state: ResearchState,
+    *,
+    total_s: float,
+    thread_id: str,
+    prompts: list[PromptRecord] | None = None,
+    extra: dict[str, Any] | None = None,
+) -> dict:
+    """The record; `prompts` come from the run's PromptRecorder (they are not in the state)."""
     report = state.get("report")
     sources = state.get("sources", {})
     cited = report.cited_source_ids if report else []
@@ -45,7 +53,7 @@ def run_record(state: ResearchState, *, total_s: float, thread_id: str, extra: d
             "by_node": {node: u.model_dump() for node, u in (usage.by_node.items() if usage else [])},
         },
         "citations": state["citations"].model_dump() if state.get("citations") else None,
-        "cache": cache_figures(state.get("prompts", []), usage),
+        "cache": cache_figures(prompts or [], usage),
         "timings": {"total_s": round(total_s, 3), "by_node": state.get("timings", {})},
         "tool_calls": state.get("tool_calls", 0),
         "rounds": max((sq.round for sq in state.get("sub_questions", [])), default=0),

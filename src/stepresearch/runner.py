@@ -23,12 +23,13 @@ from typing import Any
 
 import structlog
 from langchain_core.language_models import BaseChatModel
+from langchain_core.runnables import RunnableConfig
 from pydantic import BaseModel
 
 from stepresearch.errors import PolicyError, UsageError
-from stepresearch.graphs import build_graph, sqlite_checkpointer
-from stepresearch.nodes import CONTEXT_KEY
-from stepresearch.state import Budgets, ResearchState
+from stepresearch.graphs import PromptRecorder, build_graph, sqlite_checkpointer
+from stepresearch.nodes import research_context
+from stepresearch.state import Budgets, PromptRecord, ResearchState
 
 from .report_check import REPORT_FILE, RUN_FILE, SOURCES_FILE, write_atomically
 from .run_folder import RunConfig, RunFolder
@@ -38,6 +39,7 @@ log = structlog.get_logger(__name__)
 
 MAX_QUESTION_CHARS = 4000
 THREAD_FILE = ".thread"
+PROMPTS_FILE = "prompts.jsonl"  # every prompt the run sent, one JSON line each (graphs/prompt_recorder.py)
 CHECKPOINT_FILE = "checkpoints.sqlite"
 FAULT_ENV = "STEPRESEARCH_FAULT_AT"
 
@@ -84,7 +86,8 @@ def run_research(
     folder that already holds a run unless `overwrite=True`. `run_config` is recorded in the folder so
     that a resume can rebuild the same tools and policy. Resuming a run that finished but was killed
     before its files were written writes them from the final checkpoint. `graph_options` go to
-    `build_graph` (for example `nodes=`, `interactive=`, `prompt_layout=`, `judge=`).
+    `build_graph` (`nodes=`) and `research_context` (`interactive=`, `prompt_layout=`, `judge=`, `tool_timeout_s=`).
+    Every prompt sent is recorded, through a callback, in the folder's `prompts.jsonl` for the cache figures.
     """
     out = Path(out_dir)
     tools = list(tools) if tools is not None else None
@@ -103,9 +106,15 @@ def run_research(
             if run_config is not None:
                 folder.save_config(run_config)
         checkpointer = _open_checkpointer(out)
-        graph = build_graph(policy, tools, budgets=budgets, checkpointer=checkpointer, **(graph_options or {}))
-        judge_name = graph.config["configurable"][CONTEXT_KEY].judge.name
-        config = {"configurable": {"thread_id": thread_id}}
+        options = dict(graph_options or {})
+        nodes = options.pop("nodes", None)
+        context = research_context(policy, tools, budgets=budgets, **options)
+        graph = build_graph(nodes=nodes, checkpointer=checkpointer, max_concurrency=context.budgets.search_concurrency)
+        judge_name = context.judge.name
+        if not resume:
+            (out / PROMPTS_FILE).unlink(missing_ok=True)  # an --overwrite run starts its prompt record afresh
+        recorder = PromptRecorder(context.policy, out / PROMPTS_FILE)
+        config: RunnableConfig = {"configurable": {"thread_id": thread_id}, "callbacks": [recorder]}
         record_extra = {"judge": judge_name, **(extra_record or {})}
         server = getattr(policy, "server", None)
         if isinstance(server, BaseModel):  # a served policy: what it said about itself at start-up
@@ -119,7 +128,8 @@ def run_research(
                 final = snapshot.values
                 total_s = sum((final.get("timings") or {}).values())
                 notes = ["report.md, run.json and sources.json were written from the final checkpoint on --resume"]
-                return _write_results(out, final, total_s, thread_id, {**record_extra, "resume_notes": notes})
+                extra = {**record_extra, "resume_notes": notes}
+                return _write_results(out, final, total_s, thread_id, recorder.records, extra)
             _check_resumable(snapshot, out, thread_id)
             graph_input = None
         else:
@@ -129,7 +139,8 @@ def run_research(
         started = time.perf_counter()
         # durability="sync": each step's checkpoint is on disk before the next step starts, so a kill at
         # any moment resumes from a state that the steps before it really reached.
-        for mode, chunk in graph.stream(graph_input, config, stream_mode=["tasks", "updates"], durability="sync"):
+        stream = graph.stream(graph_input, config, context=context, stream_mode=["tasks", "updates"], durability="sync")
+        for mode, chunk in stream:
             if mode == "tasks" and "input" in chunk and on_event is not None:
                 on_event("start", chunk["name"], chunk["input"])
             elif mode == "updates":
@@ -139,7 +150,7 @@ def run_research(
                     fault_point(f"after:{node}")
         total_s = time.perf_counter() - started
         final: ResearchState = graph.get_state(config).values  # type: ignore[assignment]
-        return _write_results(out, final, total_s, thread_id, record_extra)
+        return _write_results(out, final, total_s, thread_id, recorder.records, record_extra)
     finally:
         if checkpointer is not None:
             checkpointer.conn.close()
@@ -147,7 +158,12 @@ def run_research(
 
 
 def _write_results(
-    out: Path, final: ResearchState, total_s: float, thread_id: str, record_extra: dict[str, Any]
+    out: Path,
+    final: ResearchState,
+    total_s: float,
+    thread_id: str,
+    prompts: list[PromptRecord],
+    record_extra: dict[str, Any],
 ) -> RunResult:
     """sources.json, report.md, then run.json, each written atomically; a kill between them leaves a run
     whose `--resume` writes them again from the checkpoint."""
@@ -162,7 +178,7 @@ def _write_results(
     report = final.get("report")
     fault_point("before-write:report.md")
     write_atomically(report_path, report.markdown if report else "")
-    record = run_record(final, total_s=total_s, thread_id=thread_id, extra=record_extra)
+    record = run_record(final, total_s=total_s, thread_id=thread_id, prompts=prompts, extra=record_extra)
     fault_point("before-write:run.json")
     write_atomically(run_json_path, json.dumps(record, indent=2, ensure_ascii=False) + "\n")
     log.info("run_end", thread_id=thread_id, seconds=round(total_s, 2), report=str(report_path))
