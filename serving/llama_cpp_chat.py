@@ -34,8 +34,8 @@ from typing import Any, Literal
 import structlog
 from langchain_core.callbacks import CallbackManagerForLLMRun
 from langchain_core.language_models import BaseChatModel
-from langchain_core.messages import BaseMessage
-from langchain_core.outputs import ChatGeneration, ChatResult
+from langchain_core.messages import AIMessageChunk, BaseMessage
+from langchain_core.outputs import ChatGeneration, ChatGenerationChunk, ChatResult
 from pydantic import Field, PrivateAttr
 
 from stepresearch.errors import ModelLoadError, PolicyError
@@ -133,47 +133,99 @@ class LlamaCppChatModel(BaseChatModel):
         run_manager: CallbackManagerForLLMRun | None = None,
         **kwargs: Any,
     ) -> ChatResult:
+        response_format, params = self._params(kwargs)
+        with self._turn() as previous:
+            try:
+                result = self._llama.create_chat_completion(
+                    messages=to_openai_messages(messages), stop=stop, response_format=response_format, **params
+                )
+            except (RuntimeError, ValueError) as exc:
+                raise PolicyError(f"llama.cpp generation failed: {exc}") from exc
+            usage = result.get("usage", {})
+            prompt_tokens = int(usage.get("prompt_tokens", 0))
+            cached = self._reused(previous, prompt_tokens)
+        choice = result["choices"][0]
+        message = reply_message(
+            choice["message"].get("content") or "",
+            prompt_tokens,
+            int(usage.get("completion_tokens", 0)),
+            cached,
+            finish_reason=choice.get("finish_reason"),
+            model=self.model_path,
+        )
+        return ChatResult(generations=[ChatGeneration(message=message)])
+
+    def _stream(
+        self,
+        messages: list[BaseMessage],
+        stop: list[str] | None = None,
+        run_manager: CallbackManagerForLLMRun | None = None,
+        **kwargs: Any,
+    ) -> Iterator[ChatGenerationChunk]:
+        """Token by token, for `stream_mode="messages"` and `--stream`; usage comes in the last chunk.
+
+        llama-cpp-python's stream carries no usage, so the prompt's length is read from the model's
+        state afterwards: every streamed token but a length-cut last one has been evaluated after the prompt.
+        """
+        response_format, params = self._params(kwargs)
+        with self._turn() as previous:
+            try:
+                pieces = self._llama.create_chat_completion(
+                    messages=to_openai_messages(messages), stop=stop, response_format=response_format,
+                    stream=True, **params,
+                )  # fmt: skip
+                generated, finish = 0, None
+                for piece in pieces:
+                    choice = piece["choices"][0]
+                    finish = choice.get("finish_reason") or finish
+                    text = choice.get("delta", {}).get("content") or ""
+                    if not text:
+                        continue
+                    generated += 1
+                    chunk = ChatGenerationChunk(message=AIMessageChunk(content=text))
+                    if run_manager is not None:
+                        run_manager.on_llm_new_token(text, chunk=chunk)
+                    yield chunk
+            except (RuntimeError, ValueError) as exc:
+                raise PolicyError(f"llama.cpp generation failed: {exc}") from exc
+            evaluated = generated - 1 if finish == "length" else generated
+            prompt_tokens = max(0, self._llama.n_tokens - evaluated)
+            cached = self._reused(previous, prompt_tokens)
+        last = reply_message("", prompt_tokens, generated, cached, finish_reason=finish, model=self.model_path)
+        yield ChatGenerationChunk(
+            message=AIMessageChunk(
+                content="", usage_metadata=last.usage_metadata, response_metadata=last.response_metadata
+            )
+        )
+
+    def _params(self, kwargs: dict[str, Any]) -> tuple[Any, dict[str, Any]]:
         response_format = kwargs.pop("response_format", None)
         kwargs.pop("_node", None)  # the embedded model never thinks; every node gets the same call
         default_penalty = self.repeat_penalty if response_format else self.prose_repeat_penalty
-        params = {
+        return response_format, {
             "temperature": kwargs.pop("temperature", self.temperature),
             "top_p": kwargs.pop("top_p", self.top_p),
             "repeat_penalty": kwargs.pop("repeat_penalty", default_penalty),
             "max_tokens": kwargs.pop("max_tokens", self.max_tokens),
             "seed": kwargs.pop("seed", self.seed),
         }
+
+    @contextmanager
+    def _turn(self) -> Iterator[list[list[int]]]:
+        """Hold the model and the machine's turn; yield the token prefixes the next call may reuse."""
         if self.prefix_snapshots == "auto" and self._lock.locked():
             self._enable_snapshots()  # another branch holds the model: interleaving has begun
         with self._lock, machine_turn(self.share_cores):
-            before = self._llama.n_tokens
-            previous = list(self._llama._input_ids[:before])
-            saved = list(self._llama.cache.cache_state.keys()) if self._snapshots_on else []
-            try:
-                result = self._llama.create_chat_completion(
-                    messages=to_openai_messages(messages),
-                    stop=stop,
-                    response_format=response_format,
-                    **params,
-                )
-            except (RuntimeError, ValueError) as exc:
-                raise PolicyError(f"llama.cpp generation failed: {exc}") from exc
-            usage = result.get("usage", {})
-            prompt_tokens = int(usage.get("prompt_tokens", 0))
-            prompt_ids = list(self._llama._input_ids[:prompt_tokens])
-        reusable = max([_common_prefix(previous, prompt_ids), *(_common_prefix(list(k), prompt_ids) for k in saved)])
-        cached = min(reusable, max(prompt_tokens - 1, 0))
-        choice = result["choices"][0]
-        completion_tokens = int(usage.get("completion_tokens", 0))
-        message = reply_message(
-            choice["message"].get("content") or "",
-            prompt_tokens,
-            completion_tokens,
-            cached,
-            finish_reason=choice.get("finish_reason"),
-            model=self.model_path,
-        )
-        return ChatResult(generations=[ChatGeneration(message=message)])
+            kept = [list(self._llama._input_ids[: self._llama.n_tokens])]
+            if self._snapshots_on:
+                kept += [list(k) for k in self._llama.cache.cache_state.keys()]
+            yield kept
+
+    def _reused(self, previous: list[list[int]], prompt_tokens: int) -> int:
+        """Prompt tokens whose KV was already there: the longest prefix shared with what the model held."""
+        prompt_ids = list(self._llama._input_ids[:prompt_tokens])
+        reusable = max((_common_prefix(ids, prompt_ids) for ids in previous), default=0)
+        return min(reusable, max(prompt_tokens - 1, 0))
 
 
 def cpu_lock_path() -> Path:

@@ -30,19 +30,22 @@ reports; a server that never does keeps `server_cached_tokens` null.
 
 from __future__ import annotations
 
+import asyncio
+import json
 import os
 import re
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable, Iterator
+from dataclasses import dataclass
 from typing import Any, Literal
 
 import httpx
 import structlog
-from langchain_core.callbacks import CallbackManagerForLLMRun
+from langchain_core.callbacks import AsyncCallbackManagerForLLMRun, CallbackManagerForLLMRun
 from langchain_core.language_models import BaseChatModel
-from langchain_core.messages import AIMessage, BaseMessage
-from langchain_core.outputs import ChatGeneration, ChatResult
+from langchain_core.messages import AIMessage, AIMessageChunk, BaseMessage
+from langchain_core.outputs import ChatGeneration, ChatGenerationChunk, ChatResult
 from pydantic import Field, PrivateAttr
 
 from stepresearch.errors import ContextOverflowError, PolicyError, UsageError
@@ -94,6 +97,8 @@ class OpenAICompatibleChatModel(BaseChatModel):
     _reports_cache: bool = PrivateAttr(default=False)
     _thinks_anyway: bool = PrivateAttr(default=False)
     _facts: ServerFacts | None = PrivateAttr(default=None)
+    _aclient: httpx.AsyncClient | None = PrivateAttr(default=None)
+    _aloop: Any = PrivateAttr(default=None)
     _lock: threading.Lock = PrivateAttr(default_factory=threading.Lock)
 
     def model_post_init(self, __context: Any) -> None:
@@ -181,6 +186,8 @@ class OpenAICompatibleChatModel(BaseChatModel):
         # `name` is required by SGLang's JsonSchemaResponseFormat (protocol.py:237-245) and by OpenAI.
         return {"type": "json_schema", "json_schema": {"name": schema.get("title", "reply"), "schema": schema}}
 
+    # Calls: one request body, then the same decisions for the sync, async and streaming transports.
+
     def _generate(
         self,
         messages: list[BaseMessage],
@@ -188,6 +195,75 @@ class OpenAICompatibleChatModel(BaseChatModel):
         run_manager: CallbackManagerForLLMRun | None = None,
         **kwargs: Any,
     ) -> ChatResult:
+        call = self._call(messages, stop, kwargs)
+        message = self._to_message(self._post_chat(call.body, call.schema))
+        if self._thought_out(message, call):
+            message = self._to_message(self._post_chat(self._budgeted(call), call.schema))
+        return ChatResult(generations=[ChatGeneration(message=message)])
+
+    async def _agenerate(
+        self,
+        messages: list[BaseMessage],
+        stop: list[str] | None = None,
+        run_manager: AsyncCallbackManagerForLLMRun | None = None,
+        **kwargs: Any,
+    ) -> ChatResult:
+        call = self._call(messages, stop, kwargs)
+        message = self._to_message(await self._apost_chat(call.body, call.schema))
+        if self._thought_out(message, call):
+            message = self._to_message(await self._apost_chat(self._budgeted(call), call.schema))
+        return ChatResult(generations=[ChatGeneration(message=message)])
+
+    def _stream(
+        self,
+        messages: list[BaseMessage],
+        stop: list[str] | None = None,
+        run_manager: CallbackManagerForLLMRun | None = None,
+        **kwargs: Any,
+    ) -> Iterator[ChatGenerationChunk]:
+        """Server-sent events, token by token. A refused stream (an error status, a dropped connection, a
+        model that thought itself out of tokens) is answered by the non-streaming path, whole."""
+        call = self._call(messages, stop, kwargs)
+        reader = _StreamReader()
+        try:
+            with self._client.stream("POST", "/chat/completions", json=_streaming(call.body)) as response:
+                if response.status_code == 200:
+                    for line in response.iter_lines():
+                        for text in reader.feed(line):
+                            yield _token(text, run_manager)
+        except (httpx.TimeoutException, httpx.TransportError) as exc:
+            log.warning("policy_stream_failed", base_url=self.base_url, problem=_describe(exc))
+        if self._stream_failed(reader, call):
+            yield _whole(self._generate(messages, stop, run_manager, **call.kwargs))
+        else:
+            yield self._usage_chunk(reader)
+
+    async def _astream(
+        self,
+        messages: list[BaseMessage],
+        stop: list[str] | None = None,
+        run_manager: AsyncCallbackManagerForLLMRun | None = None,
+        **kwargs: Any,
+    ) -> AsyncIterator[ChatGenerationChunk]:
+        call = self._call(messages, stop, kwargs)
+        reader = _StreamReader()
+        try:
+            async with self._async_client().stream("POST", "/chat/completions", json=_streaming(call.body)) as response:
+                if response.status_code == 200:
+                    async for line in response.aiter_lines():
+                        for text in reader.feed(line):
+                            if run_manager is not None:
+                                await run_manager.on_llm_new_token(text)
+                            yield ChatGenerationChunk(message=AIMessageChunk(content=text))
+        except (httpx.TimeoutException, httpx.TransportError) as exc:
+            log.warning("policy_stream_failed", base_url=self.base_url, problem=_describe(exc))
+        if self._stream_failed(reader, call):
+            yield _whole(await self._agenerate(messages, stop, None, **call.kwargs))
+        else:
+            yield self._usage_chunk(reader)
+
+    def _call(self, messages: list[BaseMessage], stop: list[str] | None, kwargs: dict[str, Any]) -> _Call:
+        given = dict(kwargs)
         schema = kwargs.pop("_schema", None)
         node = kwargs.pop("_node", None)
         max_tokens = int(kwargs.pop("max_tokens", self.max_tokens))
@@ -203,23 +279,69 @@ class OpenAICompatibleChatModel(BaseChatModel):
             body["response_format"] = kwargs.pop("response_format")
         if self._facts is not None and self._facts.kind in TEMPLATE_KWARGS_KINDS and not self._thinks(node):
             body["chat_template_kwargs"] = dict(THINKING_OFF_KWARGS)
-        data = self._post_chat(body, schema)
-        message = self._to_message(data)
-        if message.response_metadata.get("thought_out") and not self._thinks(node):
-            # It thought though told not to, and ran out before answering: budget for it and ask once more.
-            with self._lock:
-                self._thinks_anyway = True
-            log.warning("model_thinks_anyway", base_url=self.base_url, node=node, extra_tokens=THINKING_TOKENS)
-            body = {**body, "max_tokens": max_tokens + THINKING_TOKENS}
-            body.pop("chat_template_kwargs", None)
-            message = self._to_message(self._post_chat(body, schema))
-        return ChatResult(generations=[ChatGeneration(message=message)])
+        return _Call(body=body, schema=schema, node=node, max_tokens=max_tokens, kwargs=given)
 
     def _thinks(self, node: str | None) -> bool:
         return self._thinks_anyway or (self.thinking == "on" and node in THINKING_NODES)
 
+    def _thought_out(self, message: AIMessage, call: _Call) -> bool:
+        """It thought though told not to, and ran out before answering: it gets a thinking budget from now on."""
+        if not message.response_metadata.get("thought_out") or self._thinks(call.node):
+            return False
+        self._note_thinks_anyway(call.node)
+        return True
+
+    def _note_thinks_anyway(self, node: str | None) -> None:
+        with self._lock:
+            self._thinks_anyway = True
+        log.warning("model_thinks_anyway", base_url=self.base_url, node=node, extra_tokens=THINKING_TOKENS)
+
+    def _budgeted(self, call: _Call) -> dict[str, Any]:
+        body = {**call.body, "max_tokens": call.max_tokens + THINKING_TOKENS}
+        body.pop("chat_template_kwargs", None)
+        return body
+
+    def _stream_failed(self, reader: _StreamReader, call: _Call) -> bool:
+        """True when the non-streaming path must answer instead: nothing usable came, or the model thought
+        itself out of tokens. A stream that broke off after some text cannot be retried without repeating it."""
+        if reader.done and not reader.thought_out:
+            return False
+        if reader.emitted:
+            raise PolicyError(f"the policy server at {self.base_url} broke off a streamed reply")
+        if reader.thought_out and not self._thinks(call.node):
+            self._note_thinks_anyway(call.node)
+        return True
+
+    def _usage_chunk(self, reader: _StreamReader) -> ChatGenerationChunk:
+        last = self._to_message(reader.summary(self.model))
+        return ChatGenerationChunk(
+            message=AIMessageChunk(
+                content="", usage_metadata=last.usage_metadata, response_metadata=last.response_metadata
+            )
+        )
+
     def _post_chat(self, body: dict[str, Any], schema: dict[str, Any] | None) -> dict[str, Any]:
         response = self._post_with_retries(body)
+        resend = self._after(response, body, schema)
+        if resend is not None:
+            response = self._post_with_retries(resend)
+            self._after(response, resend, None)
+        return self._json(response)
+
+    async def _apost_chat(self, body: dict[str, Any], schema: dict[str, Any] | None) -> dict[str, Any]:
+        response = await self._apost_with_retries(body)
+        resend = self._after(response, body, schema)
+        if resend is not None:
+            response = await self._apost_with_retries(resend)
+            self._after(response, resend, None)
+        return self._json(response)
+
+    def _after(
+        self, response: httpx.Response, body: dict[str, Any], schema: dict[str, Any] | None
+    ) -> dict[str, Any] | None:
+        """None when the reply can be read; a body to send once more (json_object); else the error it is."""
+        if response.status_code == 200:
+            return None
         if response.status_code in (400, 413, 422) and CONTEXT_OVERFLOW.search(response.text):
             raise ContextOverflowError(
                 f"the prompt does not fit the context of the model at {self.base_url}: {_error_message(response)}. "
@@ -230,12 +352,12 @@ class OpenAICompatibleChatModel(BaseChatModel):
             log.warning("json_schema_rejected", base_url=self.base_url, status=response.status_code)
             with self._lock:
                 self._mode = "json_object"
-            body = {**body, "response_format": self._response_format(schema or {}, "json_object")}
-            response = self._post_with_retries(body)
-        if response.status_code != 200:
-            raise PolicyError(
-                f"the policy server at {self.base_url} answered HTTP {response.status_code}: {_error_message(response)}"
-            )
+            return {**body, "response_format": self._response_format(schema or {}, "json_object")}
+        raise PolicyError(
+            f"the policy server at {self.base_url} answered HTTP {response.status_code}: {_error_message(response)}"
+        )
+
+    def _json(self, response: httpx.Response) -> dict[str, Any]:
         try:
             return response.json()
         except ValueError as exc:
@@ -257,18 +379,57 @@ class OpenAICompatibleChatModel(BaseChatModel):
         while True:
             try:
                 response = self._client.post("/chat/completions", json=body)
-                if response.status_code not in RETRY_STATUS:
-                    return response
-                problem = f"HTTP {response.status_code}"
-                retry_after = _retry_after(response)
+                delay, problem = self._retry(attempt, response=response)
             except (httpx.TimeoutException, httpx.TransportError) as exc:
-                problem, retry_after = _describe(exc), None
-            if attempt >= self.max_retries:
-                raise PolicyError(f"the policy server at {self.base_url} failed {attempt + 1} time(s); last: {problem}")
-            delay = retry_after if retry_after is not None else min(self.backoff_s * 2**attempt, self.max_backoff_s)
-            log.warning("policy_retry", base_url=self.base_url, attempt=attempt + 1, problem=problem, delay_s=delay)
+                response = None
+                delay, problem = self._retry(attempt, error=exc)
+            if delay is None:
+                return response  # type: ignore[return-value]
             time.sleep(delay)
             attempt += 1
+
+    async def _apost_with_retries(self, body: dict[str, Any]) -> httpx.Response:
+        attempt = 0
+        while True:
+            try:
+                response = await self._async_client().post("/chat/completions", json=body)
+                delay, problem = self._retry(attempt, response=response)
+            except (httpx.TimeoutException, httpx.TransportError) as exc:
+                response = None
+                delay, problem = self._retry(attempt, error=exc)
+            if delay is None:
+                return response  # type: ignore[return-value]
+            await asyncio.sleep(delay)
+            attempt += 1
+
+    def _retry(
+        self, attempt: int, *, response: httpx.Response | None = None, error: Exception | None = None
+    ) -> tuple[float | None, str]:
+        """How long to wait before attempt `attempt + 1`, or None to take this response as final.
+
+        Raises PolicyError when the retries are spent. One policy for the sync and the async transport."""
+        if response is not None and response.status_code not in RETRY_STATUS:
+            return None, ""
+        problem = f"HTTP {response.status_code}" if response is not None else _describe(error)  # type: ignore[arg-type]
+        if attempt >= self.max_retries:
+            raise PolicyError(f"the policy server at {self.base_url} failed {attempt + 1} time(s); last: {problem}")
+        retry_after = _retry_after(response) if response is not None else None
+        delay = retry_after if retry_after is not None else min(self.backoff_s * 2**attempt, self.max_backoff_s)
+        log.warning("policy_retry", base_url=self.base_url, attempt=attempt + 1, problem=problem, delay_s=delay)
+        return delay, problem
+
+    def _async_client(self) -> httpx.AsyncClient:
+        """One AsyncClient per event loop: a client's connections belong to the loop that opened them."""
+        loop = asyncio.get_running_loop()
+        with self._lock:
+            if self._aclient is None or self._aloop is not loop:
+                self._aclient = httpx.AsyncClient(
+                    base_url=self.base_url,
+                    headers=dict(self._client.headers),
+                    timeout=httpx.Timeout(self.timeout_s, connect=self.connect_timeout_s),
+                )
+                self._aloop = loop
+            return self._aclient
 
     def _to_message(self, data: dict[str, Any]) -> AIMessage:
         try:
@@ -298,6 +459,114 @@ class OpenAICompatibleChatModel(BaseChatModel):
             reasoning_chars=len(reasoning),
             thought_out=bool(reasoning) and not content.strip() and finish == "length",
         )
+
+
+@dataclass(frozen=True)
+class _Call:
+    """One prepared chat call: the body to send, and what decides its fallback and thinking budget."""
+
+    body: dict[str, Any]
+    schema: dict[str, Any] | None
+    node: str | None
+    max_tokens: int
+    kwargs: dict[str, Any]  # as the caller gave them, for a retry through the non-streaming path
+
+
+class _StreamReader:
+    """Server-sent chat-completion events in, the answer's text pieces out.
+
+    Reasoning deltas are dropped, and so is a leading inline `<think>` block (a server without a reasoning
+    parser); usage and the finish reason are kept for the closing chunk."""
+
+    def __init__(self) -> None:
+        self.done = False
+        self.emitted = False
+        self.finish: str | None = None
+        self.usage: dict[str, Any] = {}
+        self.reasoning = 0
+        self._held = ""  # content held back while it may still be an inline <think> block
+        self._thinking: bool | None = None  # None: not yet known whether the content opens with <think>
+
+    def feed(self, line: str) -> list[str]:
+        if not line.startswith("data:"):
+            return []
+        data = line[5:].strip()
+        if data == "[DONE]":
+            self.done = True
+            return [self._held] if self._release() else []
+        try:
+            event = json.loads(data)
+        except ValueError:
+            return []
+        self.usage = event.get("usage") or self.usage
+        out = []
+        for choice in event.get("choices") or []:
+            delta = choice.get("delta") or {}
+            self.finish = choice.get("finish_reason") or self.finish
+            self.reasoning += len(delta.get("reasoning_content") or "")
+            text = delta.get("content") or ""
+            if text:
+                out += self._content(text)
+        self.emitted = self.emitted or bool(out)
+        return out
+
+    @property
+    def thought_out(self) -> bool:
+        return self.finish == "length" and not self.emitted and (self.reasoning > 0 or bool(self._held))
+
+    def summary(self, model: str) -> dict[str, Any]:
+        """A non-streamed reply's shape with no content, for the usage of the closing chunk."""
+        message = {"content": "", "reasoning_content": "x" * self.reasoning or None}
+        return {"choices": [{"message": message, "finish_reason": self.finish}], "usage": self.usage, "model": model}
+
+    def _content(self, text: str) -> list[str]:
+        if self._thinking is False:
+            return [text]
+        self._held += text
+        opening = self._held.lstrip()
+        if self._thinking is None:
+            if len(opening) < len("<think>") and "<think>".startswith(opening):
+                return []  # it may still become the opening tag
+            self._thinking = opening.startswith("<think>")
+            if not self._thinking:
+                return [self._release_all()]
+        end = self._held.find("</think>")
+        if end < 0:
+            return []
+        self.reasoning += end
+        rest = self._held[end + len("</think>") :].lstrip()
+        self._held, self._thinking = "", False
+        return [rest] if rest else []
+
+    def _release(self) -> bool:
+        return bool(self._held) and self._thinking is None
+
+    def _release_all(self) -> str:
+        held, self._held = self._held, ""
+        return held
+
+
+def _streaming(body: dict[str, Any]) -> dict[str, Any]:
+    return {**body, "stream": True, "stream_options": {"include_usage": True}}
+
+
+def _token(text: str, run_manager: CallbackManagerForLLMRun | None) -> ChatGenerationChunk:
+    chunk = ChatGenerationChunk(message=AIMessageChunk(content=text))
+    if run_manager is not None:
+        run_manager.on_llm_new_token(text, chunk=chunk)
+    return chunk
+
+
+def _whole(result: ChatResult) -> ChatGenerationChunk:
+    """A whole reply as one chunk, for a stream answered by the non-streaming path."""
+    message = result.generations[0].message
+    return ChatGenerationChunk(
+        message=AIMessageChunk(
+            content=message.content,
+            usage_metadata=getattr(message, "usage_metadata", None),
+            response_metadata=message.response_metadata,
+        )
+    )
 
 
 def _error_message(response: httpx.Response) -> str:

@@ -36,6 +36,10 @@ Not imported from sglang itself: its protocol module imports
 validated against sglang's own pydantic models here. The checks above are
 written from the cited lines instead.
 
+Streaming (`"stream": true`) sends server-sent events the way SGLang's
+serving_chat does: deltas of `reasoning_content` and `content`, a usage event
+when `stream_options.include_usage`, then `data: [DONE]`.
+
 Scripted behaviours (`script`, one per chat request: `status`, `sleep`,
 `headers`, `cached_tokens`) and `models_status` (a non-SGLang server that
 answers 503 on /v1/models while loading) cover the retry paths.
@@ -91,6 +95,10 @@ class FakeSGLang:
         self.script: list[dict[str, Any]] = []
         self.requests: list[dict[str, Any]] = []
         self.paths: list[str] = []
+        self.stream_pause_s = 0.0  # between streamed pieces, to watch tokens arrive one by one
+        self.reply_delay_s = 0.0  # before every chat reply, so that concurrent requests overlap
+        self.in_flight = 0
+        self.max_in_flight = 0  # the most chat requests the fake was answering at once
         self.models_status: list[int] = []
         self.vocabulary: dict[str, int] = {}
         self._lock = threading.Lock()
@@ -187,8 +195,17 @@ class FakeSGLang:
                     return self._send(404, {"detail": "Not Found"})
                 fake.requests.append(request)
                 step = fake.script.pop(0) if fake.script else {}
-                if step.get("sleep"):
-                    time.sleep(step["sleep"])
+                with fake._lock:
+                    fake.in_flight += 1
+                    fake.max_in_flight = max(fake.max_in_flight, fake.in_flight)
+                try:
+                    self._chat(request, step)
+                finally:
+                    with fake._lock:
+                        fake.in_flight -= 1
+
+            def _chat(self, request: dict, step: dict) -> None:
+                time.sleep(step.get("sleep") or fake.reply_delay_s)
                 if step.get("status"):
                     return self._error(step.get("message", "scripted"), step["status"], step.get("headers"))
                 problem = self._invalid(request)
@@ -244,12 +261,44 @@ class FakeSGLang:
                     usage["prompt_tokens_details"] = {"cached_tokens": cached}
                 message = {"role": "assistant", "content": content or None, "reasoning_content": reasoning or None,
                            "tool_calls": None}  # fmt: skip
+                if request.get("stream"):
+                    return self._stream(message, finish, usage, request)
                 self._send(200, {
                     "id": "cmpl-1", "object": "chat.completion", "created": 0, "model": "fake-model",
                     "choices": [{"index": 0, "message": message, "logprobs": None, "finish_reason": finish,
                                  "matched_stop": None}],
                     "usage": usage,
                 })  # fmt: skip
+
+            def _stream(self, message: dict, finish: str, usage: dict, request: dict) -> None:
+                """Server-sent events as SGLang sends them: a role delta, reasoning and content deltas a
+                piece each, the finish reason, a usage event when `stream_options.include_usage`, [DONE]."""
+                self.send_response(200)
+                self.send_header("Content-Type", "text/event-stream")
+                self.end_headers()
+
+                def event(delta: dict, finish_reason: str | None = None, extra: dict | None = None) -> None:
+                    chunk = {
+                        "id": "cmpl-1",
+                        "object": "chat.completion.chunk",
+                        "created": 0,
+                        "model": "fake-model",
+                        "choices": [{"index": 0, "delta": delta, "finish_reason": finish_reason}],
+                        **(extra or {}),
+                    }
+                    self.wfile.write(f"data: {json.dumps(chunk)}\n\n".encode())
+                    self.wfile.flush()
+
+                event({"role": "assistant", "content": ""})
+                for key in ("reasoning_content", "content"):
+                    for piece in re.findall(r"\S+\s*", message.get(key) or ""):
+                        event({key: piece})
+                        if fake.stream_pause_s:
+                            time.sleep(fake.stream_pause_s)
+                event({}, finish)
+                if (request.get("stream_options") or {}).get("include_usage"):
+                    self.wfile.write(f"data: {json.dumps({'choices': [], 'usage': usage})}\n\n".encode())
+                self.wfile.write(b"data: [DONE]\n\n")
 
             def _tokenize(self, request: dict) -> None:
                 if ("prompt" in request) == ("messages" in request):

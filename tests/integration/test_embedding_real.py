@@ -1,0 +1,59 @@
+"""The graph as an app embeds it, with the real SmolLM2 through llama.cpp and the shipped Wikipedia corpus:
+a context per invocation, token streaming through `stream_mode="messages"`, `ainvoke`, and typed output."""
+
+from __future__ import annotations
+
+import asyncio
+import re
+
+import pytest
+from langchain_core.messages import AIMessageChunk, HumanMessage
+from langgraph.checkpoint.memory import InMemorySaver
+
+from stepresearch import build_graph, research_context
+from stepresearch.serving.llama_cpp_chat import LlamaCppChatModel
+from stepresearch.tools import wiki_search_tool
+
+pytestmark = pytest.mark.integration
+
+QUESTION = "When and how did the Byzantine Empire end, and which state conquered its capital?"
+BUDGETS = {"max_rounds": 1, "max_sub_questions": 3}
+
+
+@pytest.fixture(scope="module")
+def context():
+    return research_context(LlamaCppChatModel(), [wiki_search_tool()], budgets=BUDGETS)
+
+
+def test_the_embedded_policy_streams_tokens_that_add_up_with_usage(context):
+    messages = [HumanMessage(content="Name three colours.")]
+    chunks = list(context.policy.stream(messages, max_tokens=24))
+    total = chunks[0]
+    for chunk in chunks[1:]:
+        total += chunk
+    assert len([c for c in chunks if c.content]) >= 10
+    assert total.usage_metadata["output_tokens"] == len([c for c in chunks if c.content])
+    assert total.usage_metadata["input_tokens"] > 5
+
+
+def test_stream_mode_messages_yields_the_policy_tokens_node_by_node(context):
+    graph = build_graph()
+    by_node: dict[str, int] = {}
+    for message, metadata in graph.stream({"question": QUESTION}, context=context, stream_mode="messages"):
+        if isinstance(message, AIMessageChunk) and message.content:
+            by_node[metadata["langgraph_node"]] = by_node.get(metadata["langgraph_node"], 0) + 1
+    assert by_node.get("write", 0) >= 10, by_node  # the writer's tokens, as they came
+    assert by_node.get("plan", 0) >= 10
+
+
+def test_ainvoke_runs_a_research_and_returns_the_typed_output(context):
+    graph = build_graph(checkpointer=InMemorySaver())
+    config = {"configurable": {"thread_id": "async"}}
+    output = asyncio.run(graph.ainvoke({"question": QUESTION}, config, context=context))
+    assert set(output) <= {"report", "claims", "citations", "sources", "stop_reason", "notes"}
+    report = output["report"]
+    body = report.markdown.split("## Sources")[0]
+    cited = {int(n) for n in re.findall(r"\[(\d+)\]", body)}
+    assert len(cited) >= 2 and output["citations"].phantom == 0
+    state = graph.get_state(config).values
+    assert state["usage"].by_node["plan"].calls >= 1 and "prompts" not in state
