@@ -1,9 +1,11 @@
 """Clarify: turn the question into a research brief, recording every assumption made.
 
 With no person present the node assumes, and says so in the brief. With
-`interactive=True` it pauses the graph through LangGraph's `interrupt()` and
-resumes with the person's answer (`Command(resume=...)`), which is the seam the
-interactive-clarification work builds on.
+`research_context(interactive=True)` it pauses the graph through LangGraph's
+`interrupt()` with a `ClarificationRequest`, and goes on with the person's
+answer when the run is resumed with `Command(resume=answer)`. `run_research(ask=...)`
+and `stepresearch run --interactive` do that loop. Either way the brief records
+the exchange (`brief.clarification`), with a null answer when no one answered.
 """
 
 from __future__ import annotations
@@ -19,7 +21,7 @@ from stepresearch.judge import read_question
 from stepresearch.judge.overlap import word_share
 from stepresearch.judge.question import named_phrases
 from stepresearch.serving.calls import ask
-from stepresearch.state import ResearchBrief, ResearchState
+from stepresearch.state import Clarification, ResearchBrief, ResearchState
 from stepresearch.text import STOPWORDS, content_tokens
 
 from .context import ResearchContext
@@ -34,6 +36,15 @@ ASSUMED_NOTE = "No one was available to clarify the question, so it is researche
 OBJECTIVE_KEEPS = 0.5
 
 
+class ClarificationRequest(BaseModel):
+    """The payload of the clarify interrupt: what an app shows the person."""
+
+    question: str
+    objective: str
+    assumptions: list[str]
+    prompt: str
+
+
 class BriefDraft(BaseModel):
     objective: str = Field(max_length=300)
     assumptions: list[str] = Field(default_factory=list, max_length=3)
@@ -46,9 +57,11 @@ def clarify(state: ResearchState, runtime: Runtime[ResearchContext]) -> dict:
     messages = messages_for({"question": question}, ctx, TASK)  # no brief yet: that is what clarify makes
     reply = ask(ctx.policy, messages, node="clarify", schema=BriefDraft, max_tokens=200)
     brief = brief_from_draft(question, reply.parsed)
-    if ctx.interactive:
-        answer = interrupt({"question": question, "objective": brief.objective, "assumptions": brief.assumptions})
-        brief = with_person_answer(brief, str(answer))
+    request = ClarificationRequest(
+        question=question, objective=brief.objective, assumptions=brief.assumptions, prompt=clarifying_question(brief)
+    )
+    reply = interrupt(request.model_dump()) if ctx.interactive else None
+    brief = with_person_answer(brief, answer_of(reply), request.prompt)
     return {
         "brief": brief,
         "round": 1,
@@ -86,15 +99,38 @@ def brief_from_draft(question: str, draft: BriefDraft | None) -> ResearchBrief:
     )
 
 
-def with_person_answer(brief: ResearchBrief, answer: str) -> ResearchBrief:
-    answer = answer.strip()
-    if not answer:
-        return brief
+def answer_of(reply: object) -> str | None:
+    """The person's answer from `Command(resume=...)`: a string, or `{"answer": str | None}`.
+
+    The dict form exists because LangGraph cannot resume with None, which is how "no one answered" travels."""
+    if isinstance(reply, dict):
+        reply = reply.get("answer")
+    return reply if isinstance(reply, str) else None
+
+
+def clarifying_question(brief: ResearchBrief) -> str:
+    """What the person is asked: the objective and the assumptions, to confirm or correct."""
+    assumed = [a for a in brief.assumptions if a != ASSUMED_NOTE]
+    lines = [f"I will research: {brief.objective}"]
+    if assumed:
+        lines.append("Assuming: " + "; ".join(assumed))
+    lines.append("Anything to narrow or correct? (press Enter to go ahead as it is)")
+    return "\n".join(lines)
+
+
+def with_person_answer(brief: ResearchBrief, answer: str | None, asked: str) -> ResearchBrief:
+    """The brief with the exchange recorded; a non-empty answer narrows the objective and replaces the
+    no-one-asked assumption."""
+    exchange = Clarification(question=asked, answer=None if answer is None else answer.strip())
+    text = (answer or "").strip()
+    if not text:
+        return brief.model_copy(update={"clarification": exchange})
     return brief.model_copy(
         update={
-            "objective": f"{brief.objective} ({answer})",
-            "assumptions": [a for a in brief.assumptions if a != ASSUMED_NOTE] + [f"The asker said: {answer}"],
+            "objective": f"{brief.objective} ({text})",
+            "assumptions": [a for a in brief.assumptions if a != ASSUMED_NOTE] + [f"The asker said: {text}"],
             "clarified_by": "person",
+            "clarification": exchange,
         }
     )
 

@@ -29,6 +29,15 @@ class AskedPart(BaseModel):
     words: list[str] = Field(default_factory=list, description="Its content words, the subject's included.")
 
 
+class Clarification(BaseModel):
+    """The clarifying exchange: what the person was asked (or would have been), and what they said.
+
+    `answer` is None when no one answered: a run without a person, or one whose person gave no reply."""
+
+    question: str
+    answer: str | None = None
+
+
 class ResearchBrief(BaseModel):
     """What the clarify node understood the question to mean."""
 
@@ -50,6 +59,7 @@ class ResearchBrief(BaseModel):
         default_factory=list, description="The parts of the question the short answer must answer, in order."
     )
     clarified_by: Literal["assumed", "person"] = "assumed"
+    clarification: Clarification | None = None
 
 
 class SubQuestion(BaseModel):

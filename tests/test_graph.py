@@ -169,3 +169,32 @@ def test_prompts_go_to_the_run_folder_through_callbacks_not_into_checkpoints(tmp
     with sqlite3.connect(tmp_path / "run" / "checkpoints.sqlite") as db:
         channels = {row[0] for row in db.execute("select channel from writes")}
     assert "prompts" not in channels and "usage" in channels
+
+
+def test_run_research_asks_through_a_callable_and_records_the_exchange(tmp_path, docs_tool):
+    import json
+
+    from stepresearch.errors import UsageError
+    from stepresearch.runner import run_research
+
+    asked = []
+
+    def person(request):
+        asked.append(request)
+        return "Only the fall of Constantinople in 1453"
+
+    fake = ScriptedPolicy(replies=scripted_replies())
+    result = run_research(QUESTION, tmp_path / "asked", policy=fake, tools=[docs_tool], ask=person)
+    record = json.loads(result.run_json_path.read_text())
+    assert len(asked) == 1 and asked[0].question == QUESTION and "I will research" in asked[0].prompt
+    assert record["clarification"] == {"question": asked[0].prompt, "answer": "Only the fall of Constantinople in 1453"}
+    assert "The asker said: Only the fall of Constantinople in 1453" in record["brief"]["assumptions"]
+    assert result.report_path.read_text().startswith("# ")
+
+    silent = run_research(QUESTION, tmp_path / "silent", policy=fake, tools=[docs_tool], ask=lambda request: None)
+    unasked = run_research(QUESTION, tmp_path / "unasked", policy=fake, tools=[docs_tool])
+    for run in (silent, unasked):
+        exchange = json.loads(run.run_json_path.read_text())["clarification"]
+        assert exchange["answer"] is None and "I will research" in exchange["question"]
+    with pytest.raises(UsageError, match="needs someone to ask"):
+        run_research(QUESTION, tmp_path / "nobody", policy=fake, tools=[docs_tool], graph_options={"interactive": True})

@@ -99,6 +99,11 @@ def build_parser() -> argparse.ArgumentParser:
         "for the embedded model, policy for a served one)",
     )
     run.add_argument(
+        "--interactive",
+        action="store_true",
+        help="ask the clarifying question on the terminal (the answer is read from stdin; an empty line goes ahead)",
+    )
+    run.add_argument(
         "--resume",
         action="store_true",
         help="continue the unfinished run in --out, with the configuration it began with",
@@ -234,6 +239,7 @@ def cmd_run(args: argparse.Namespace, console: Console) -> int:
             graph_options={"judge": config.judge},
             run_config=config,
             overwrite=args.overwrite,
+            ask=progress.ask_person if args.interactive else None,
             extra_record={"resume_changes": changes} if changes else None,
         )
     finally:
@@ -578,6 +584,18 @@ class Progress:
             self.console.print(
                 f"[bold]write[/] {len(report.sections)} section(s), {len(report.cited_source_ids)} cited source(s)"
             )
+
+    def ask_person(self, request: Any) -> str | None:
+        """The clarifying question on stderr, the answer from stdin; end of input means no one answered."""
+        self.status.stop()
+        self.console.print(f"[bold]clarify[/] {escape(request.prompt)}")
+        self.console.print("> ", end="")
+        line = sys.stdin.readline()
+        self.status.start()
+        if not line:
+            self.console.print("(no answer: going ahead as written)")
+            return None
+        return line.rstrip("\n")
 
     def finish(self) -> None:
         self.status.stop()

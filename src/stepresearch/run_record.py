@@ -26,7 +26,8 @@ def run_record(
     record = {
         "question": state.get("question", ""),
         "thread_id": thread_id,
-        "brief": state["brief"].model_dump() if state.get("brief") else None,
+        "brief": state["brief"].model_dump(exclude={"clarification"}) if state.get("brief") else None,
+        "clarification": _clarification(state),
         "sources": [
             {
                 "n": numbered[sid],
@@ -63,3 +64,8 @@ def run_record(
     }
     record.update(extra or {})
     return record
+
+
+def _clarification(state: ResearchState) -> dict[str, Any] | None:
+    brief = state.get("brief")
+    return brief.clarification.model_dump() if brief is not None and brief.clarification is not None else None

@@ -24,11 +24,13 @@ from typing import Any
 import structlog
 from langchain_core.language_models import BaseChatModel
 from langchain_core.runnables import RunnableConfig
+from langgraph.types import Command
 from pydantic import BaseModel
 
 from stepresearch.errors import PolicyError, UsageError
 from stepresearch.graphs import PromptRecorder, build_graph, sqlite_checkpointer
 from stepresearch.nodes import research_context
+from stepresearch.nodes.clarify import ClarificationRequest
 from stepresearch.state import Budgets, PromptRecord, ResearchState
 
 from .report_check import REPORT_FILE, RUN_FILE, SOURCES_FILE, write_atomically
@@ -79,6 +81,7 @@ def run_research(
     graph_options: dict[str, Any] | None = None,
     run_config: RunConfig | None = None,
     overwrite: bool = False,
+    ask: Callable[[ClarificationRequest], str | None] | None = None,
 ) -> RunResult:
     """Research `question` and write the report into `out_dir`; `resume=True` continues the last run there.
 
@@ -88,6 +91,8 @@ def run_research(
     before its files were written writes them from the final checkpoint. `graph_options` go to
     `build_graph` (`nodes=`) and `research_context` (`interactive=`, `prompt_layout=`, `judge=`, `tool_timeout_s=`).
     Every prompt sent is recorded, through a callback, in the folder's `prompts.jsonl` for the cache figures.
+    `ask` makes the run interactive: the clarify node pauses with a `ClarificationRequest`, `ask` is called
+    with it, and its answer (None: no answer) resumes the graph. run.json records the exchange.
     """
     out = Path(out_dir)
     tools = list(tools) if tools is not None else None
@@ -108,6 +113,9 @@ def run_research(
         checkpointer = _open_checkpointer(out)
         options = dict(graph_options or {})
         nodes = options.pop("nodes", None)
+        if options.pop("interactive", False) and ask is None:
+            raise UsageError("an interactive run needs someone to ask: pass ask=callable(request) -> answer")
+        options["interactive"] = ask is not None
         context = research_context(policy, tools, budgets=budgets, **options)
         graph = build_graph(nodes=nodes, checkpointer=checkpointer, max_concurrency=context.budgets.search_concurrency)
         judge_name = context.judge.name
@@ -139,15 +147,14 @@ def run_research(
         started = time.perf_counter()
         # durability="sync": each step's checkpoint is on disk before the next step starts, so a kill at
         # any moment resumes from a state that the steps before it really reached.
-        stream = graph.stream(graph_input, config, context=context, stream_mode=["tasks", "updates"], durability="sync")
-        for mode, chunk in stream:
-            if mode == "tasks" and "input" in chunk and on_event is not None:
-                on_event("start", chunk["name"], chunk["input"])
-            elif mode == "updates":
-                for node, update in chunk.items():
-                    if on_event is not None:
-                        on_event("update", node, update)
-                    fault_point(f"after:{node}")
+        while True:
+            pending = _stream_until_pause(graph, graph_input, config, context, on_event)
+            if pending is None:
+                break
+            request = ClarificationRequest.model_validate(pending)
+            answer = ask(request) if ask is not None else None
+            log.info("clarification_answered", answered=answer is not None)
+            graph_input = Command(resume={"answer": answer})  # LangGraph cannot resume with a bare None
         total_s = time.perf_counter() - started
         final: ResearchState = graph.get_state(config).values  # type: ignore[assignment]
         return _write_results(out, final, total_s, thread_id, recorder.records, record_extra)
@@ -155,6 +162,26 @@ def run_research(
         if checkpointer is not None:
             checkpointer.conn.close()
         folder.release()
+
+
+def _stream_until_pause(
+    graph: Any, graph_input: Any, config: RunnableConfig, context: Any, on_event: EventHandler | None
+) -> dict[str, Any] | None:
+    """Run the graph until it ends (None) or pauses in an interrupt (its payload)."""
+    pending = None
+    stream = graph.stream(graph_input, config, context=context, stream_mode=["tasks", "updates"], durability="sync")
+    for mode, chunk in stream:
+        if mode == "tasks" and "input" in chunk and on_event is not None:
+            on_event("start", chunk["name"], chunk["input"])
+        elif mode == "updates":
+            for node, update in chunk.items():
+                if node == "__interrupt__":
+                    pending = update[0].value
+                    continue
+                if on_event is not None:
+                    on_event("update", node, update)
+                fault_point(f"after:{node}")
+    return pending
 
 
 def _write_results(

@@ -57,3 +57,25 @@ def test_ainvoke_runs_a_research_and_returns_the_typed_output(context):
     assert len(cited) >= 2 and output["citations"].phantom == 0
     state = graph.get_state(config).values
     assert state["usage"].by_node["plan"].calls >= 1 and "prompts" not in state
+
+
+def test_the_cli_asks_the_clarifying_question_and_uses_the_answer(tmp_path):
+    import json
+    import os
+    import subprocess
+    import sys
+
+    env = {**os.environ, "STEPRESEARCH_CACHE_DIR": str(tmp_path / "cache")}
+    env.pop("TAVILY_API_KEY", None)
+    result = subprocess.run(
+        [sys.executable, "-m", "stepresearch", "run", QUESTION, "--interactive", "--max-rounds", "1",
+         "--out", str(tmp_path / "asked")],
+        input="Only the fall of Constantinople in 1453\n", capture_output=True, text=True, timeout=900,
+        env=env, cwd=tmp_path,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert "I will research:" in result.stderr and "Anything to narrow or correct?" in result.stderr
+    record = json.loads((tmp_path / "asked" / "run.json").read_text())
+    assert record["clarification"]["answer"] == "Only the fall of Constantinople in 1453"
+    assert record["brief"]["clarified_by"] == "person"
+    assert "Only the fall of Constantinople in 1453" in record["brief"]["objective"]
