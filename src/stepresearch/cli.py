@@ -21,8 +21,23 @@ from rich.console import Console
 from rich.markup import escape
 
 from stepresearch.errors import StepResearchError, UsageError
+from stepresearch.events import (
+    BriefMade,
+    ClaimJudged,
+    NodeFinished,
+    NodeStarted,
+    ReportWritten,
+    ResearchEvent,
+    RoundDecided,
+    SourcesFound,
+    SubQuestionPlanned,
+    Token,
+)
+from stepresearch.prose import ProseFilter
 from stepresearch.serving.server_probe import DEFAULT_WAIT_S
 
+# Between the streamed drafts and the verified report on stdout.
+STREAM_RULE = "----- the verified report (report.md): drafts above, only source-backed sentences below -----"
 EXIT_USAGE = 2
 EXIT_FAILURE = 1
 MAX_PORT = 65535
@@ -97,6 +112,12 @@ def build_parser() -> argparse.ArgumentParser:
         choices=["auto", "lexical", "policy"],
         help="who decides entailment: lexical anchors, the policy guarded by them, or auto (the default: lexical "
         "for the embedded model, policy for a served one)",
+    )
+    run.add_argument(
+        "--stream",
+        action="store_true",
+        help="print the writer's drafts to stdout as the policy writes them, then the verified report "
+        "(progress stays on stderr)",
     )
     run.add_argument(
         "--interactive",
@@ -226,7 +247,7 @@ def cmd_run(args: argparse.Namespace, console: Console) -> int:
         config.model, config.base_url, config.api_key_env, config.timeout,
         wait=args.wait, thinking=config.thinking, console=console,
     )  # fmt: skip
-    progress = Progress(console)
+    progress = Progress(console, stream=args.stream)
     try:
         result = run_research(
             question,
@@ -240,6 +261,7 @@ def cmd_run(args: argparse.Namespace, console: Console) -> int:
             run_config=config,
             overwrite=args.overwrite,
             ask=progress.ask_person if args.interactive else None,
+            tokens=args.stream,
             extra_record={"resume_changes": changes} if changes else None,
         )
     finally:
@@ -247,6 +269,8 @@ def cmd_run(args: argparse.Namespace, console: Console) -> int:
     for note in result.state.get("notes", []):
         if "no usable text" in note:
             console.print(f"[bold yellow]warning:[/] {escape(note)}")
+    if args.stream:  # the drafts above are the policy's words; the report keeps what the sources support
+        print(f"{STREAM_RULE}\n{result.report_path.read_text(encoding='utf-8')}")
     console.print(f"report: {escape(str(result.report_path))}")
     console.print(f"record: {escape(str(result.run_json_path))}")
     print(result.report_path)
@@ -540,50 +564,68 @@ def check_serve(args: argparse.Namespace, plan: Any, console: Console) -> int:
 
 
 class Progress:
-    """Renders graph events on stderr: the node running, the sub-questions, the sources found."""
+    """Renders the run's typed events (`stepresearch.events`) on stderr; with `stream`, the writer's prose
+    on stdout as it comes. It never looks inside a node's state update."""
 
-    def __init__(self, console: Console) -> None:
+    def __init__(self, console: Console, stream: bool = False) -> None:
         self.console = console
+        self.stream = stream
         self.status = console.status("starting", spinner="dots")
         self.status.start()
+        self.prose: dict[str, ProseFilter] = {}  # one filter per writer call
+        self.held: dict[str, list[str]] = {}  # prose of calls that run beside the one being printed
+        self.printing: str | None = None
+        self.verdicts: dict[str, int] = {}  # of the claims judged since verify started
 
-    def __call__(self, kind: str, node: str, payload: Any) -> None:
-        if kind == "start":
-            label = node
-            if node == "search" and isinstance(payload, dict) and "sub_question" in payload:
-                label = f"search · {payload['sub_question'].text}"
+    def __call__(self, event: ResearchEvent) -> None:
+        out = self.console
+        if isinstance(event, NodeStarted):
+            label = f"search · {event.sub_question}" if event.sub_question else event.node
             self.status.update(f"[bold]{escape(label)}[/]")
-            return
-        update = payload if isinstance(payload, dict) else {}
-        if node == "clarify" and update.get("brief"):
-            self.console.print(f"[bold]clarify[/] objective: {escape(update['brief'].objective)}")
-        elif node == "plan":
-            for sq in update.get("sub_questions", []):
-                self.console.print(f"[bold]plan[/] {sq.id}: {escape(sq.text)}")
-        elif node == "search":
-            titles = [s.title for s in update.get("sources", {}).values()]
-            found_by = next(iter(update.get("sources", {}).values()), None)
-            which = found_by.found_by[0] if found_by else "?"
+        elif isinstance(event, BriefMade):
+            out.print(f"[bold]clarify[/] objective: {escape(event.objective)}")
+        elif isinstance(event, SubQuestionPlanned):
+            out.print(f"[bold]plan[/] {event.id}: {escape(event.text)}")
+        elif isinstance(event, SourcesFound):
+            titles = [s.title for s in event.sources]
             shown = ", ".join(titles[:4]) + (" …" if len(titles) > 4 else "")
-            self.console.print(f"[bold]search[/] {which}: {len(titles)} source(s): {escape(shown) or 'nothing found'}")
-            for note in update.get("notes", []):
-                self.console.print(f"[yellow]note:[/] {escape(note)}")
-        elif node == "verify":
-            verdicts: dict[str, int] = {}
-            for claim in update.get("claims", []):
-                verdicts[claim.verdict] = verdicts.get(claim.verdict, 0) + 1
-            summary = ", ".join(f"{n} {v}" for v, n in verdicts.items()) or "no claims"
-            self.console.print(f"[bold]verify[/] {summary}")
-        elif node == "reflect":
-            if update.get("follow_ups"):
-                self.console.print(f"[bold]reflect[/] {len(update['follow_ups'])} gap(s): another round")
+            which = event.sub_question_id or "?"
+            out.print(f"[bold]search[/] {which}: {len(titles)} source(s): {escape(shown) or 'nothing found'}")
+            for note in event.notes:
+                out.print(f"[yellow]note:[/] {escape(note)}")
+        elif isinstance(event, NodeFinished) and event.node == "verify":
+            summary = ", ".join(f"{n} {v}" for v, n in self.verdicts.items()) or "no claims"
+            out.print(f"[bold]verify[/] {summary}")
+            self.verdicts = {}
+        elif isinstance(event, ClaimJudged):
+            self.verdicts[event.verdict] = self.verdicts.get(event.verdict, 0) + 1
+        elif isinstance(event, RoundDecided):
+            if event.another_round:
+                out.print(f"[bold]reflect[/] {event.gaps} gap(s): another round")
             else:
-                self.console.print(f"[bold]reflect[/] done: {escape(update.get('stop_reason') or 'no gaps')}")
-        elif node == "write" and update.get("report"):
-            report = update["report"]
-            self.console.print(
-                f"[bold]write[/] {len(report.sections)} section(s), {len(report.cited_source_ids)} cited source(s)"
-            )
+                out.print(f"[bold]reflect[/] done: {escape(event.stop_reason or 'no gaps')}")
+        elif isinstance(event, ReportWritten):
+            out.print(f"[bold]write[/] {event.sections} section(s), {event.cited_sources} cited source(s)")
+        elif isinstance(event, Token) and self.stream and event.node == "write":
+            self._prose(event)
+
+    def _prose(self, token: Token) -> None:
+        """Print one writer call live; hold the prose of calls beside it until it ends."""
+        text = self.prose.setdefault(token.call, ProseFilter()).feed(token.text)
+        if self.printing is None:
+            self.printing = token.call
+        if token.call == self.printing:
+            sys.stdout.write(text)
+            sys.stdout.flush()
+        else:
+            self.held.setdefault(token.call, []).append(text)
+        if token.last and token.call == self.printing:
+            self.printing = None
+            sys.stdout.write("\n\n")
+            for call, pieces in list(self.held.items()):
+                sys.stdout.write("".join(pieces) + "\n\n")
+                del self.held[call]
+            sys.stdout.flush()
 
     def ask_person(self, request: Any) -> str | None:
         """The clarifying question on stderr, the answer from stdin; end of input means no one answered."""
@@ -599,6 +641,11 @@ class Progress:
 
     def finish(self) -> None:
         self.status.stop()
+        for pieces in self.held.values():
+            sys.stdout.write("".join(pieces))
+        if self.stream:
+            sys.stdout.write("\n")
+            sys.stdout.flush()
 
 
 def slug(text: str) -> str:

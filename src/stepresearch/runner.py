@@ -33,6 +33,7 @@ from stepresearch.nodes import research_context
 from stepresearch.nodes.clarify import ClarificationRequest
 from stepresearch.state import Budgets, PromptRecord, ResearchState
 
+from .events import STREAM_MODES, ResearchEvent, events_of
 from .report_check import REPORT_FILE, RUN_FILE, SOURCES_FILE, write_atomically
 from .run_folder import RunConfig, RunFolder
 from .run_record import run_record
@@ -46,7 +47,7 @@ CHECKPOINT_FILE = "checkpoints.sqlite"
 FAULT_ENV = "STEPRESEARCH_FAULT_AT"
 
 # on_event(kind, node, payload): kind is "start" when a node starts, "update" when it returns.
-EventHandler = Callable[[str, str, Any], None]
+EventHandler = Callable[[ResearchEvent], None]
 
 
 class RunResult(BaseModel):
@@ -82,6 +83,7 @@ def run_research(
     run_config: RunConfig | None = None,
     overwrite: bool = False,
     ask: Callable[[ClarificationRequest], str | None] | None = None,
+    tokens: bool = False,
 ) -> RunResult:
     """Research `question` and write the report into `out_dir`; `resume=True` continues the last run there.
 
@@ -91,6 +93,7 @@ def run_research(
     before its files were written writes them from the final checkpoint. `graph_options` go to
     `build_graph` (`nodes=`) and `research_context` (`interactive=`, `prompt_layout=`, `judge=`, `tool_timeout_s=`).
     Every prompt sent is recorded, through a callback, in the folder's `prompts.jsonl` for the cache figures.
+    `on_event` gets the run's typed events (`stepresearch.events`), with `Token` events too when `tokens`.
     `ask` makes the run interactive: the clarify node pauses with a `ClarificationRequest`, `ask` is called
     with it, and its answer (None: no answer) resumes the graph. run.json records the exchange.
     """
@@ -148,7 +151,7 @@ def run_research(
         # durability="sync": each step's checkpoint is on disk before the next step starts, so a kill at
         # any moment resumes from a state that the steps before it really reached.
         while True:
-            pending = _stream_until_pause(graph, graph_input, config, context, on_event)
+            pending = _stream_until_pause(graph, graph_input, config, context, on_event, tokens)
             if pending is None:
                 break
             request = ClarificationRequest.model_validate(pending)
@@ -165,22 +168,26 @@ def run_research(
 
 
 def _stream_until_pause(
-    graph: Any, graph_input: Any, config: RunnableConfig, context: Any, on_event: EventHandler | None
+    graph: Any,
+    graph_input: Any,
+    config: RunnableConfig,
+    context: Any,
+    on_event: EventHandler | None,
+    tokens: bool,
 ) -> dict[str, Any] | None:
-    """Run the graph until it ends (None) or pauses in an interrupt (its payload)."""
+    """Run the graph until it ends (None) or pauses in an interrupt (its payload), telling `on_event`."""
     pending = None
-    stream = graph.stream(graph_input, config, context=context, stream_mode=["tasks", "updates"], durability="sync")
-    for mode, chunk in stream:
-        if mode == "tasks" and "input" in chunk and on_event is not None:
-            on_event("start", chunk["name"], chunk["input"])
-        elif mode == "updates":
+    modes = STREAM_MODES + (["messages"] if tokens else [])
+    for mode, chunk in graph.stream(graph_input, config, context=context, stream_mode=modes, durability="sync"):
+        if on_event is not None:
+            for event in events_of(mode, chunk):
+                on_event(event)
+        if mode == "updates":
             for node, update in chunk.items():
                 if node == "__interrupt__":
                     pending = update[0].value
-                    continue
-                if on_event is not None:
-                    on_event("update", node, update)
-                fault_point(f"after:{node}")
+                else:
+                    fault_point(f"after:{node}")
     return pending
 
 

@@ -79,3 +79,26 @@ def test_the_cli_asks_the_clarifying_question_and_uses_the_answer(tmp_path):
     assert record["clarification"]["answer"] == "Only the fall of Constantinople in 1453"
     assert record["brief"]["clarified_by"] == "person"
     assert "Only the fall of Constantinople in 1453" in record["brief"]["objective"]
+
+
+def test_the_cli_streams_the_writers_drafts_then_the_verified_report(tmp_path):
+    import os
+    import subprocess
+    import sys
+
+    from stepresearch.cli import STREAM_RULE
+
+    env = {**os.environ, "STEPRESEARCH_CACHE_DIR": str(tmp_path / "cache")}
+    env.pop("TAVILY_API_KEY", None)
+    result = subprocess.run(
+        [sys.executable, "-m", "stepresearch", "run", QUESTION, "--stream", "--max-rounds", "1",
+         "--out", str(tmp_path / "streamed")],
+        capture_output=True, text=True, timeout=900, env=env, cwd=tmp_path,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr[-3000:]
+    drafts, verified = result.stdout.split(STREAM_RULE)
+    assert len(drafts.split()) >= 30 and "{" not in drafts  # prose, not the JSON it came in
+    report = (tmp_path / "streamed" / "report.md").read_text(encoding="utf-8")
+    assert report.strip() in verified
+    assert verified.strip().splitlines()[-1] == str(tmp_path / "streamed" / "report.md")
+    assert "plan r1q1" in result.stderr and "clarify objective" in result.stderr  # progress stays on stderr
