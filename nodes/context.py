@@ -15,6 +15,7 @@ from typing import Any, Literal
 from langchain_core.language_models import BaseChatModel
 
 from stepresearch.judge import Judge, JudgeKind, LexicalJudge, make_judge
+from stepresearch.serving.any_model import AnyChatModel
 from stepresearch.state import Budgets
 from stepresearch.tools import SearchTool, as_search_tool
 
@@ -44,7 +45,8 @@ def research_context(
 ) -> ResearchContext:
     """A context with defaults filled in.
 
-    `policy` is any langchain-core chat model (default: SmolLM2 in-process).
+    `policy` is any langchain-core chat model (default: SmolLM2 in-process); one that is not ours is
+    wrapped in `AnyChatModel`, which uses its own structured output and token-cap field.
     `tools` are search tools: ours, LangChain tools, or callables `fn(query, k)`
     (default: the offline Wikipedia corpus). `judge` decides entailment for writing,
     validation and verification: `lexical` (deterministic anchors), `policy` (the
@@ -53,6 +55,8 @@ def research_context(
     """
     budgets = budgets if isinstance(budgets, Budgets) else Budgets(**(budgets or {}))
     policy = policy if policy is not None else _default_policy()
+    if not hasattr(policy, "structured_output_kwargs"):  # a third-party model: its own structured output
+        policy = AnyChatModel(inner=policy)
     chosen = tuple(as_search_tool(t) for t in (tools if tools is not None else _default_tools()))
     if not chosen:
         raise ValueError("a research context needs at least one search tool")

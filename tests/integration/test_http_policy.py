@@ -149,3 +149,31 @@ def test_a_server_killed_mid_run_leaves_a_resumable_run(tmp_path):
     assert record["usage"]["by_node"]["clarify"]["calls"] == 1
     assert record["usage"]["by_node"]["plan"]["calls"] == 1
     assert record["sources"] and (out / "report.md").read_text().count("## Sources") == 1
+
+
+def test_a_third_party_chat_model_is_the_policy(server, tmp_path):
+    """ChatOpenAI from langchain-openai, pointed at the loopback llama-cpp server, through the public API.
+
+    llama-cpp-python's server refuses `json_schema` (HTTP 500), so the policy learns on its first call to use
+    the model's JSON mode; the server also ignores `max_completion_tokens`, which ChatOpenAI sends for its
+    token cap, so `extra_body` gives it the `max_tokens` it reads (a server quirk, not ours)."""
+    from langchain_openai import ChatOpenAI
+
+    from stepresearch.runner import run_research
+    from stepresearch.tools import wiki_search_tool
+
+    model = httpx.get(f"{server}/models", timeout=5).json()["data"][0]["id"]
+    chat = ChatOpenAI(
+        base_url=server, api_key="unused", model=model, temperature=0, max_retries=0, extra_body={"max_tokens": 200}
+    )
+    result = run_research(
+        QUESTION, tmp_path / "chatopenai", policy=chat, tools=[wiki_search_tool()],
+        budgets=None, graph_options={"judge": "lexical"},
+    )  # fmt: skip
+    record = json.loads(result.run_json_path.read_text(encoding="utf-8"))
+    body = result.report_path.read_text(encoding="utf-8").split("\n## Sources\n")[0]
+    cited = {int(n) for n in re.findall(r"\[(\d+)\]", body)}
+    assert len(cited) >= 2 and cited == {s["n"] for s in record["sources"]}
+    assert record["citations"]["phantom"] == 0 and record["citations"]["valid"] >= 2
+    assert record["usage"]["calls"] >= 5  # counted once each, through the wrapper's callbacks
+    assert sum(1 for line in (tmp_path / "chatopenai" / "prompts.jsonl").open()) == record["usage"]["calls"]
