@@ -12,7 +12,9 @@ from .radix import RadixTree
 def cache_figures(prompts: list[PromptRecord], usage: Usage | None) -> dict[str, Any]:
     """`replay_reuse_ratio`, `unique_prompt_tokens` and `server_cached_tokens`, overall and by node.
 
-    Units are tokens when the policy could tokenize its prompts, characters otherwise (`unit`).
+    Units are tokens when the policy could tokenize its prompts (the embedded model; a server with a
+    tokenize endpoint), characters otherwise: `unit` says which, and the floor is then
+    `unique_prompt_chars`.
     `server_cached_tokens` is null when the policy never said how much it reused.
     """
     tree = RadixTree()
@@ -35,11 +37,13 @@ def cache_figures(prompts: list[PromptRecord], usage: Usage | None) -> dict[str,
         node["prompt_tokens"] = part.prompt_tokens if part else 0
         node["server_cached_tokens"] = part.cached_tokens if part and part.cache_reports else None
     totals = usage.total if usage else None
+    unit = "tokens" if all(p.tokens is not None for p in prompts) else "chars"
     return {
-        "unit": "tokens" if all(p.tokens is not None for p in prompts) else "chars",
+        "unit": unit,
         "replay_prompt_units": total,
         "replay_reuse_ratio": round(reused / total, 4) if total else 0.0,
-        "unique_prompt_tokens": tree.size,
+        # Named by its unit: a count of characters is never labelled tokens.
+        f"unique_prompt_{unit}": tree.size,
         "prompt_tokens": totals.prompt_tokens if totals else 0,
         "server_cached_tokens": totals.cached_tokens if totals and totals.cache_reports else None,
         "computed_prefill_tokens": (totals.prompt_tokens - totals.cached_tokens)

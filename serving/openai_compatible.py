@@ -52,7 +52,7 @@ from stepresearch.errors import ContextOverflowError, PolicyError, UsageError
 
 from .messages import reply_message, to_openai_messages
 from .model_families import THINKING_OFF_KWARGS
-from .server_probe import DEFAULT_WAIT_S, ServerFacts, probe, wait_until_ready
+from .server_probe import DEFAULT_WAIT_S, ServerFacts, probe, tokenize_request, wait_until_ready
 
 log = structlog.get_logger(__name__)
 
@@ -165,15 +165,15 @@ class OpenAICompatibleChatModel(BaseChatModel):
         return {"model": self.model, "structured": self._mode, "server": self._facts.model_dump()}
 
     def tokenize(self, text: str) -> list[int]:
-        """Token ids from the server's own tokenizer (`POST /v1/tokenize`), so cache figures are in tokens.
+        """Token ids from the server's own tokenizer (`/v1/tokenize`, or `/extras/tokenize` on llama-cpp-python's
+        server), so cache figures are in tokens.
 
         Raises when the server has no tokenize endpoint; callers then count characters and say so.
         """
         if not (self._facts and self._facts.tokenize):
-            raise PolicyError(f"the server at {self.base_url} has no /v1/tokenize endpoint")
-        response = self._client.post(
-            "/tokenize", json={"model": self.model, "prompt": text, "add_special_tokens": False}
-        )
+            raise PolicyError(f"the server at {self.base_url} has no tokenize endpoint")
+        url, body = tokenize_request(self.base_url, self._facts.kind, self.model, text)
+        response = self._client.post(url, json=body)
         response.raise_for_status()
         return [int(t) for t in response.json()["tokens"]]
 

@@ -45,7 +45,7 @@ class ServerFacts(BaseModel):
     kind: ServerKind = "other"
     max_model_len: int | None = None  # from /v1/models (SGLang, vLLM)
     cache_report: bool | None = None  # SGLang's --enable-cache-report, from /server_info; None: unknown
-    tokenize: bool = False  # POST /v1/tokenize answers (SGLang >= 0.5.10, and vLLM)
+    tokenize: bool = False  # a tokenize endpoint answers: /v1/tokenize (SGLang >= 0.5.10, vLLM), /extras/tokenize
     version: str | None = None
     waited_s: float = 0.0
 
@@ -131,8 +131,7 @@ def probe(client: httpx.Client, base_url: str, cards: list[dict[str, Any]], mode
             facts.cache_report = report if isinstance(report, bool) else None
             version = info.get("version")
             facts.version = str(version) if version else None
-    if kind in ("sglang", "vllm", "other"):
-        facts.tokenize = _tokenize_answers(client, model)
+    facts.tokenize = _tokenize_answers(client, base_url, kind, model)
     return facts
 
 
@@ -165,9 +164,22 @@ def find_key(data: Any, key: str) -> Any:
     return None
 
 
-def _tokenize_answers(client: httpx.Client, model: str) -> bool:
+def tokenize_request(base_url: str, kind: ServerKind, model: str, text: str) -> tuple[str, dict[str, Any]]:
+    """The URL and body that tokenize `text` on this kind of server: SGLang's and vLLM's OpenAI-style
+    `/v1/tokenize` (`prompt`), or llama-cpp-python's `/extras/tokenize` (`input`)."""
+    if kind == "llama-cpp-python":
+        return _origin(base_url) + "/extras/tokenize", {"input": text}
+    return base_url.rstrip("/") + sglang_facts.TOKENIZE_PATH, {
+        "model": model,
+        "prompt": text,
+        "add_special_tokens": False,
+    }
+
+
+def _tokenize_answers(client: httpx.Client, base_url: str, kind: ServerKind, model: str) -> bool:
+    url, body = tokenize_request(base_url, kind, model, "ok")
     try:
-        response = client.post(sglang_facts.TOKENIZE_PATH, json={"model": model, "prompt": "ok"}, timeout=10)
+        response = client.post(url, json=body, timeout=10)
         return response.status_code == 200 and isinstance(response.json().get("tokens"), list)
     except (httpx.HTTPError, ValueError, AttributeError):
         return False

@@ -51,5 +51,6 @@ def test_server_cached_tokens_is_null_when_nothing_was_reported():
         [PromptRecord(node="plan", text="abc")], Usage(by_node={"plan": CallUsage(calls=1, prompt_tokens=3)})
     )
     assert figures["unit"] == "chars"
+    assert figures["unique_prompt_chars"] == 3 and "unique_prompt_tokens" not in figures  # never chars as tokens
     assert figures["server_cached_tokens"] is None
     assert figures["by_node"]["plan"]["server_cached_tokens"] is None

@@ -405,14 +405,14 @@ def cmd_cache_report(args: argparse.Namespace, console: Console) -> int:
              float(row["replay_reuse_ratio"]), row.get("server_cached_tokens"))
             for node, row in cache["by_node"].items()
         ]  # fmt: skip
-        ratio, unique = float(cache["replay_reuse_ratio"]), int(cache["unique_prompt_tokens"])
+        unit = str(cache.get("unit", "tokens"))
+        ratio, unique = float(cache["replay_reuse_ratio"]), int(cache[f"unique_prompt_{unit}"])
     except FileNotFoundError:
         raise UsageError(f"no run.json in {args.run_dir}") from None
     except (OSError, UnicodeDecodeError) as exc:
         raise UsageError(f"cannot read {record_path}: {exc}") from None
     except (ValueError, KeyError, TypeError, AttributeError):
         raise UsageError(f"{record_path} has no readable cache figures (a run from an older version?)") from None
-    unit = cache.get("unit", "tokens")
     table = Table(title=f"prefix cache: {args.run_dir}", title_justify="left")
     for column in ("node", "calls", f"prompt {unit}", "replay reused", "replay reuse", "server cached"):
         table.add_column(column, justify="left" if column == "node" else "right")
@@ -424,7 +424,7 @@ def cmd_cache_report(args: argparse.Namespace, console: Console) -> int:
     out.print(table)
     server = cache.get("server_cached_tokens")
     out.print(f"replay_reuse_ratio: {ratio:.4f}")
-    out.print(f"unique_prompt_tokens: {unique} ({unit})")
+    out.print(f"unique_prompt_{unit}: {unique}")
     out.print(f"server_cached_tokens: {'null (the policy reports none)' if server is None else server}")
     return 0
 

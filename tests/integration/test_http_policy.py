@@ -99,7 +99,7 @@ def test_the_whole_graph_over_http(server, tmp_path):
     assert len(cited) >= 2 and cited == {s["n"] for s in record["sources"]}
     assert all(f"[{n}] " in sources for n in cited)
     cache = record["cache"]
-    assert cache["unit"] == "chars"  # an HTTP policy cannot tokenize locally
+    assert cache["unit"] == "tokens"  # counted by llama-cpp-python's /extras/tokenize
     assert 0.5 < cache["replay_reuse_ratio"] < 1
     assert 0 < cache["unique_prompt_tokens"] < cache["replay_prompt_units"]
     assert cache["server_cached_tokens"] is None  # llama-cpp-python's server does not report it
