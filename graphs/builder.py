@@ -26,7 +26,7 @@ from stepresearch.nodes import (
 )
 from stepresearch.state import ResearchInput, ResearchOutput, ResearchState, SearchBranch
 
-from .instrument import instrumented
+from .instrument import instrumented, with_context
 
 DEFAULT_NODES: Mapping[str, Callable[..., dict]] = {
     "clarify": clarify,
@@ -49,6 +49,7 @@ def build_graph(
     nodes: Mapping[str, Callable[..., dict]] | None = None,
     checkpointer: BaseCheckpointSaver | None = None,
     max_concurrency: int = DEFAULT_MAX_CONCURRENCY,
+    default_context: Callable[[], ResearchContext] | None = None,
 ) -> ResearchGraph:
     """The compiled research graph. Run it with a context: `graph.invoke(input, config, context=research_context(...))`.
 
@@ -57,6 +58,8 @@ def build_graph(
     `nodes` replaces nodes by name, e.g. `{"search": my_search}`; a replacement has the signature
     `fn(state, runtime) -> dict`, with the policy, tools and budgets in `runtime.context`.
     `max_concurrency` caps the search branches (and other tasks) that run at once.
+    `default_context` is called for an invocation that brings no context, as LangGraph's server does
+    (see `graphs/server.py`); without it such an invocation fails with a clear error.
     """
     unknown = set(nodes or {}) - set(DEFAULT_NODES)
     if unknown:
@@ -66,13 +69,14 @@ def build_graph(
         ResearchState, context_schema=ResearchContext, input_schema=ResearchInput, output_schema=ResearchOutput
     )
     for name, fn in chosen.items():
+        node = instrumented(name, fn, default_context)
         if name == "search":
-            builder.add_node(name, instrumented(name, fn), input_schema=SearchBranch)
+            builder.add_node(name, node, input_schema=SearchBranch)
         else:
-            builder.add_node(name, instrumented(name, fn))
+            builder.add_node(name, node)
     builder.add_edge(START, "clarify")
     builder.add_edge("clarify", "plan")
-    builder.add_conditional_edges("plan", dispatch_search, ["search", "verify"])
+    builder.add_conditional_edges("plan", with_context(dispatch_search, default_context), ["search", "verify"])
     builder.add_edge("search", "verify")
     builder.add_edge("verify", "reflect")
     builder.add_conditional_edges("reflect", route_after_reflect, ["plan", "write"])

@@ -52,8 +52,9 @@ class NodeCalls(BaseCallbackHandler):
                 self.usage = self.usage + CallUsage(unusable=1)
 
 
-def instrumented(name: str, fn: NodeFn) -> Callable[..., dict]:
+def instrumented(name: str, fn: NodeFn, default_context: Callable[[], Any] | None = None) -> Callable[..., dict]:
     def node(state: Any, config: RunnableConfig, runtime: Runtime) -> dict:
+        runtime = _with_context(runtime, default_context)
         detail = {}
         if isinstance(state, dict) and "sub_question" in state:
             detail["sub_question"] = state["sub_question"].id
@@ -81,6 +82,27 @@ def instrumented(name: str, fn: NodeFn) -> Callable[..., dict]:
     node.__name__ = getattr(fn, "__name__", name)
     node.__doc__ = fn.__doc__
     return node
+
+
+def with_context(fn: Callable[[Any, Runtime], Any], default_context: Callable[[], Any] | None) -> Callable[..., Any]:
+    """An edge function that gets the default context when the invocation brought none."""
+
+    def edge(state: Any, runtime: Runtime) -> Any:
+        return fn(state, _with_context(runtime, default_context))
+
+    edge.__name__ = getattr(fn, "__name__", "edge")
+    return edge
+
+
+def _with_context(runtime: Runtime, default_context: Callable[[], Any] | None) -> Runtime:
+    if runtime.context is not None:
+        return runtime
+    if default_context is None:
+        raise ValueError(
+            "this research graph was invoked without a context: pass context=research_context(...) to "
+            "invoke/stream, or build the graph with default_context="
+        )
+    return runtime.override(context=default_context())
 
 
 def _with_handler(config: RunnableConfig, handler: BaseCallbackHandler) -> RunnableConfig:

@@ -198,3 +198,16 @@ def test_run_research_asks_through_a_callable_and_records_the_exchange(tmp_path,
         assert exchange["answer"] is None and "I will research" in exchange["question"]
     with pytest.raises(UsageError, match="needs someone to ask"):
         run_research(QUESTION, tmp_path / "nobody", policy=fake, tools=[docs_tool], graph_options={"interactive": True})
+
+
+def test_an_invocation_without_context_uses_the_default_or_says_what_is_missing(docs_tool):
+    with pytest.raises(ValueError, match="invoked without a context"):
+        build_graph().invoke({"question": QUESTION})
+    made = []
+
+    def default():
+        made.append(1)
+        return research_context(ScriptedPolicy(replies=scripted_replies()), [docs_tool], budgets={"max_rounds": 1})
+
+    output = build_graph(default_context=default).invoke({"question": QUESTION})
+    assert output["report"].cited_source_ids and len(made) >= 1
