@@ -1,0 +1,107 @@
+"""The example app (examples/research_app.py) over loopback: two researches side by side on its one event
+loop, progress and tokens as server-sent events, and a clarifying question answered by a person. The policy
+is the real SmolLM2 in the app's process, the corpus the shipped Wikipedia summaries."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import socket
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+import httpx
+import pytest
+
+pytestmark = pytest.mark.integration
+
+ROOT = Path(__file__).resolve().parents[2]
+QUESTIONS = [
+    "When and how did the Byzantine Empire end, and which state conquered its capital?",
+    "Who discovered penicillin and when?",
+]
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def app(tmp_path_factory):
+    port = free_port()
+    home = tmp_path_factory.mktemp("app")
+    env = {**os.environ, "STEPRESEARCH_CACHE_DIR": str(home / "cache"), "STEPRESEARCH_MAX_ROUNDS": "1",
+           "STEPRESEARCH_JUDGE": "lexical"}  # fmt: skip
+    env.pop("TAVILY_API_KEY", None)
+    process = subprocess.Popen(
+        [sys.executable, str(ROOT / "examples" / "research_app.py"), "--port", str(port)],
+        cwd=home, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
+    )  # fmt: skip
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 120
+    while True:
+        if process.poll() is not None:
+            raise AssertionError(process.stderr.read()[-3000:])
+        try:
+            httpx.get(f"{url}/research/none/events", timeout=2)
+            break
+        except httpx.HTTPError:
+            if time.monotonic() > deadline:
+                process.kill()
+                raise AssertionError("the example app did not come up in 120 s") from None
+            time.sleep(0.5)
+    yield url
+    process.terminate()
+    process.wait(timeout=30)
+
+
+def events_of(url: str, research: str, answer: str | None, seen: list[dict]) -> None:
+    """Read one research's server-sent events to the end, answering its clarifying question."""
+    with httpx.stream("GET", f"{url}/research/{research}/events", timeout=600) as response:
+        for line in response.iter_lines():
+            if not line.startswith("data:"):
+                continue
+            event = json.loads(line[5:].strip())
+            seen.append(event)
+            if event["kind"] == "clarification_asked" and answer is not None:
+                httpx.post(f"{url}/research/{research}/answer", json={"answer": answer}, timeout=10)
+
+
+def test_two_researches_stream_side_by_side_and_a_person_answers(app):
+    asked = httpx.post(f"{app}/research", json={"question": QUESTIONS[0], "interactive": True}, timeout=10).json()
+    plain = httpx.post(f"{app}/research", json={"question": QUESTIONS[1]}, timeout=10).json()
+    seen: dict[str, list[dict]] = {asked["id"]: [], plain["id"]: []}
+    readers = [
+        threading.Thread(target=events_of, args=(app, asked["id"], "Only the fall of Constantinople in 1453",
+                                                 seen[asked["id"]])),
+        threading.Thread(target=events_of, args=(app, plain["id"], None, seen[plain["id"]])),
+    ]  # fmt: skip
+    for reader in readers:
+        reader.start()
+    for reader in readers:
+        reader.join(timeout=900)
+    for research, events in seen.items():
+        kinds = [e["kind"] for e in events]
+        assert kinds[-1] == "done", kinds[-5:]
+        assert "node_started" in kinds and "sources_found" in kinds and "token" in kinds
+        cited = {int(n) for n in re.findall(r"\[(\d+)\]", events[-1]["report"].split("## Sources")[0])}
+        assert len(cited) >= 1, research
+    interactive = [e["kind"] for e in seen[asked["id"]]]
+    assert "clarification_asked" in interactive and "clarification_asked" not in [e["kind"] for e in seen[plain["id"]]]
+    assert (
+        "Only the fall of Constantinople in 1453"
+        in next(e for e in seen[asked["id"]] if e["kind"] == "brief")["objective"]
+    )
+
+
+def test_bad_requests_get_clear_errors(app):
+    empty = httpx.post(f"{app}/research", json={"question": "  "}, timeout=10)
+    assert empty.status_code == 400 and "empty" in empty.json()["error"]
+    assert httpx.get(f"{app}/research/nope/events", timeout=10).status_code == 404
+    assert httpx.post(f"{app}/research/nope/answer", json={"answer": "x"}, timeout=10).status_code == 404
