@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import json
+import socket
 import sys
 from pathlib import Path
 
@@ -35,6 +36,13 @@ DOCS = [
         "conquered Constantinople in 1453 and made the city its capital.",
     },
 ]
+
+
+def free_port() -> int:
+    """A loopback port nothing listens on now, for a server a test starts."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
 
 
 def scripted_replies(**overrides: str) -> dict[str, str]:

@@ -4,7 +4,11 @@ a context per invocation, token streaming through `stream_mode="messages"`, `ain
 from __future__ import annotations
 
 import asyncio
+import json
+import os
 import re
+import subprocess
+import sys
 
 import pytest
 from langchain_core.messages import AIMessageChunk, HumanMessage
@@ -59,20 +63,20 @@ def test_ainvoke_runs_a_research_and_returns_the_typed_output(context):
     assert state["usage"].by_node["plan"].calls >= 1 and "prompts" not in state
 
 
-def test_the_cli_asks_the_clarifying_question_and_uses_the_answer(tmp_path):
-    import json
-    import os
-    import subprocess
-    import sys
-
+def run_cli(tmp_path, *args: str, stdin: str | None = None) -> subprocess.CompletedProcess:
+    """`stepresearch run QUESTION --max-rounds 1 ARGS` in a subprocess, offline, with its own index cache."""
     env = {**os.environ, "STEPRESEARCH_CACHE_DIR": str(tmp_path / "cache")}
     env.pop("TAVILY_API_KEY", None)
-    result = subprocess.run(
-        [sys.executable, "-m", "stepresearch", "run", QUESTION, "--interactive", "--max-rounds", "1",
-         "--out", str(tmp_path / "asked")],
-        input="Only the fall of Constantinople in 1453\n", capture_output=True, text=True, timeout=900,
-        env=env, cwd=tmp_path,
+    return subprocess.run(
+        [sys.executable, "-m", "stepresearch", "run", QUESTION, "--max-rounds", "1", *args],
+        input=stdin, capture_output=True, text=True, timeout=900, env=env, cwd=tmp_path,
     )  # fmt: skip
+
+
+def test_the_cli_asks_the_clarifying_question_and_uses_the_answer(tmp_path):
+    result = run_cli(
+        tmp_path, "--interactive", "--out", str(tmp_path / "asked"), stdin="Only the fall of Constantinople in 1453\n"
+    )
     assert result.returncode == 0, result.stderr[-3000:]
     assert "I will research:" in result.stderr and "Anything to narrow or correct?" in result.stderr
     record = json.loads((tmp_path / "asked" / "run.json").read_text())
@@ -82,19 +86,9 @@ def test_the_cli_asks_the_clarifying_question_and_uses_the_answer(tmp_path):
 
 
 def test_the_cli_streams_the_writers_drafts_then_the_verified_report(tmp_path):
-    import os
-    import subprocess
-    import sys
-
     from stepresearch.cli import STREAM_RULE
 
-    env = {**os.environ, "STEPRESEARCH_CACHE_DIR": str(tmp_path / "cache")}
-    env.pop("TAVILY_API_KEY", None)
-    result = subprocess.run(
-        [sys.executable, "-m", "stepresearch", "run", QUESTION, "--stream", "--max-rounds", "1",
-         "--out", str(tmp_path / "streamed")],
-        capture_output=True, text=True, timeout=900, env=env, cwd=tmp_path,
-    )  # fmt: skip
+    result = run_cli(tmp_path, "--stream", "--out", str(tmp_path / "streamed"))
     assert result.returncode == 0, result.stderr[-3000:]
     drafts, verified = result.stdout.split(STREAM_RULE)
     assert len(drafts.split()) >= 30 and "{" not in drafts  # prose, not the JSON it came in

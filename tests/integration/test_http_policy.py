@@ -6,7 +6,6 @@ from __future__ import annotations
 import json
 import os
 import re
-import socket
 import sqlite3
 import subprocess
 import sys
@@ -15,16 +14,11 @@ from pathlib import Path
 
 import httpx
 import pytest
+from conftest import free_port
 
 pytestmark = pytest.mark.integration
 
 QUESTION = "When and how did the Byzantine Empire end, and which state conquered its capital?"
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 def start_server(port: int) -> subprocess.Popen:
