@@ -23,6 +23,7 @@ from langchain_core.runnables import RunnableConfig
 from langchain_core.runnables.config import patch_config, set_config_context
 from langgraph.runtime import Runtime
 
+from stepresearch.nodes.context import is_usable
 from stepresearch.serving.calls import UNUSABLE_REPLY, usage_of
 from stepresearch.state import CallUsage, Usage
 
@@ -95,12 +96,12 @@ def with_context(fn: Callable[[Any, Runtime], Any], default_context: Callable[[]
 
 
 def _with_context(runtime: Runtime, default_context: Callable[[], Any] | None) -> Runtime:
-    if runtime.context is not None:
+    if is_usable(runtime.context):
         return runtime
     if default_context is None:
         raise ValueError(
-            "this research graph was invoked without a context: pass context=research_context(...) to "
-            "invoke/stream, or build the graph with default_context="
+            "this research graph was invoked without a usable context (a policy and at least one tool): pass "
+            "context=research_context(...) to invoke/stream, or build the graph with default_context="
         )
     return runtime.override(context=default_context())
 

@@ -22,15 +22,24 @@ from stepresearch.tools import SearchTool, as_search_tool
 
 @dataclass(frozen=True)
 class ResearchContext:
-    """The run-scoped dependencies of every node (LangGraph's `context_schema`)."""
+    """The run-scoped dependencies of every node (LangGraph's `context_schema`).
 
-    policy: BaseChatModel
-    tools: tuple[SearchTool, ...]
+    Every field has a default because LangGraph's server builds the context from a run's JSON, which
+    cannot carry a model: an empty context (no policy or no tools) is filled in by the graph's
+    `default_context` (see `graphs/server.py`). Make a usable one with `research_context(...)`."""
+
+    policy: BaseChatModel | None = None
+    tools: tuple[SearchTool, ...] = ()
     budgets: Budgets = field(default_factory=Budgets)
     interactive: bool = False
     tool_timeout_s: float = 30.0
     prompt_layout: Literal["prefix", "naive"] = "prefix"
     judge: Judge = field(default_factory=LexicalJudge)
+
+
+def is_usable(context: ResearchContext | None) -> bool:
+    """A context a node can run with: it has a policy and at least one tool."""
+    return context is not None and context.policy is not None and bool(context.tools)
 
 
 def research_context(

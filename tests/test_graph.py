@@ -201,7 +201,7 @@ def test_run_research_asks_through_a_callable_and_records_the_exchange(tmp_path,
 
 
 def test_an_invocation_without_context_uses_the_default_or_says_what_is_missing(docs_tool):
-    with pytest.raises(ValueError, match="invoked without a context"):
+    with pytest.raises(ValueError, match="invoked without a usable context"):
         build_graph().invoke({"question": QUESTION})
     made = []
 
