@@ -16,7 +16,6 @@ import time
 from pathlib import Path
 
 import pytest
-import tomllib
 from langchain_core.messages import HumanMessage
 from packaging.requirements import Requirement
 from pydantic import BaseModel
@@ -187,6 +186,7 @@ def test_the_cli_waits_as_long_as_told_and_exits_2(tmp_path):
 
 
 def test_the_sglang_extra_asks_for_no_missing_extra_and_pins_a_checked_range():
+    tomllib = pytest.importorskip("tomllib", reason="reading pyproject.toml needs Python 3.11's tomllib")
     project = tomllib.loads((ROOT / "pyproject.toml").read_text())
     requirements = [Requirement(r) for r in project["project"]["optional-dependencies"]["sglang"]]
     engine = next(r for r in requirements if r.name == "sglang")
