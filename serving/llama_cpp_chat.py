@@ -40,7 +40,7 @@ from pydantic import Field, PrivateAttr
 
 from stepresearch.errors import ModelLoadError, PolicyError
 
-from .messages import reply_message, to_openai_messages
+from .messages import reply_message, to_openai_messages, token_chunk
 from .model_files import check_gguf, default_model_path
 
 log = structlog.get_logger(__name__)
@@ -182,10 +182,7 @@ class LlamaCppChatModel(BaseChatModel):
                     if not text:
                         continue
                     generated += 1
-                    chunk = ChatGenerationChunk(message=AIMessageChunk(content=text))
-                    if run_manager is not None:
-                        run_manager.on_llm_new_token(text, chunk=chunk)
-                    yield chunk
+                    yield token_chunk(text, run_manager)
             except (RuntimeError, ValueError) as exc:
                 raise PolicyError(f"llama.cpp generation failed: {exc}") from exc
             evaluated = generated - 1 if finish == "length" else generated

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from langchain_core.messages import AIMessage, BaseMessage
+from langchain_core.callbacks import CallbackManagerForLLMRun
+from langchain_core.messages import AIMessage, AIMessageChunk, BaseMessage
+from langchain_core.outputs import ChatGenerationChunk
 
 _ROLES = {"system": "system", "human": "user", "ai": "assistant", "tool": "tool"}
 
@@ -34,3 +36,11 @@ def reply_message(
         },
         response_metadata=metadata,
     )
+
+
+def token_chunk(text: str, run_manager: CallbackManagerForLLMRun | None) -> ChatGenerationChunk:
+    """One streamed piece of a reply, announced to the run's callbacks (LangGraph's messages stream)."""
+    chunk = ChatGenerationChunk(message=AIMessageChunk(content=text))
+    if run_manager is not None:
+        run_manager.on_llm_new_token(text, chunk=chunk)
+    return chunk

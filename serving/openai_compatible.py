@@ -50,7 +50,7 @@ from pydantic import Field, PrivateAttr
 
 from stepresearch.errors import ContextOverflowError, PolicyError, UsageError
 
-from .messages import reply_message, to_openai_messages
+from .messages import reply_message, to_openai_messages, token_chunk
 from .model_families import THINKING_OFF_KWARGS
 from .server_probe import DEFAULT_WAIT_S, ServerFacts, probe, tokenize_request, wait_until_ready
 
@@ -230,7 +230,7 @@ class OpenAICompatibleChatModel(BaseChatModel):
                 if response.status_code == 200:
                     for line in response.iter_lines():
                         for text in reader.feed(line):
-                            yield _token(text, run_manager)
+                            yield token_chunk(text, run_manager)
         except (httpx.TimeoutException, httpx.TransportError) as exc:
             log.warning("policy_stream_failed", base_url=self.base_url, problem=_describe(exc))
         if self._stream_failed(reader, call):
@@ -548,13 +548,6 @@ class _StreamReader:
 
 def _streaming(body: dict[str, Any]) -> dict[str, Any]:
     return {**body, "stream": True, "stream_options": {"include_usage": True}}
-
-
-def _token(text: str, run_manager: CallbackManagerForLLMRun | None) -> ChatGenerationChunk:
-    chunk = ChatGenerationChunk(message=AIMessageChunk(content=text))
-    if run_manager is not None:
-        run_manager.on_llm_new_token(text, chunk=chunk)
-    return chunk
 
 
 def _whole(result: ChatResult) -> ChatGenerationChunk:

@@ -34,7 +34,9 @@ REPORT_EVERY_S = 10.0  # how often the wait is reported while it lasts
 ServerKind = Literal["sglang", "vllm", "llama-cpp-python", "llama.cpp", "other"]
 # `owned_by` in /v1/models: SGLang's ModelCard (protocol.py:92), vLLM's, llama-cpp-python's server ("me"),
 # llama.cpp's llama-server ("llamacpp").
-OWNERS: dict[str, ServerKind] = {"sglang": "sglang", "vllm": "vllm", "me": "llama-cpp-python", "llamacpp": "llama.cpp"}
+OWNERS: dict[str, ServerKind] = {
+    sglang_facts.OWNED_BY: "sglang", "vllm": "vllm", "me": "llama-cpp-python", "llamacpp": "llama.cpp",
+}  # fmt: skip
 
 
 class ServerFacts(BaseModel):

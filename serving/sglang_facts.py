@@ -14,9 +14,8 @@ from importlib import metadata
 CHECKED_RELEASE = "0.5.23"
 # And the router release checked beside it (sglang_router/router_args.py: --worker-urls, --policy cache_aware).
 CHECKED_ROUTER_RELEASE = "0.3.2"
-# The extra's pin: releases whose flags we emit all exist (see the *_SINCE constants), up to the next minor,
-# whose flags we have not read.
-SUPPORTED_RANGE = ">=0.5.20,<0.6"
+# The `[sglang]` extra in pyproject.toml pins >=0.5.20,<0.6: releases whose flags we emit all exist (see the
+# *_SINCE constants), up to the next minor, whose flags we have not read.
 
 # `--reasoning-parser auto` / `--tool-call-parser auto` (srt/server_args.py: choices=["auto"] + ...),
 # first in 0.5.12; absent in 0.5.11.
@@ -27,7 +26,6 @@ DEFAULT_TEMPLATE_KWARGS_SINCE = (0, 5, 20)
 # `usage.prompt_tokens_details` with --enable-cache-report: 0.4.6.post5 and 0.5.22+ always send it
 # (0.5.23: srt/entrypoints/openai/usage_processor.py:38-43); 0.4.9 to 0.5.21 send it only when the count
 # is above 0 (`_details_if_cached`). Either way a server started with the flag means "missing is 0".
-CACHED_TOKENS_OMITTED_AT_ZERO = ("0.4.9", "0.5.21")
 
 # `/v1/models` cards say `owned_by: "sglang"` and carry `max_model_len` (srt/entrypoints/openai/protocol.py:87-96).
 OWNED_BY = "sglang"
@@ -42,11 +40,9 @@ TOKENIZE_PATH = "/tokenize"
 SERVER_INFO_PATHS = ("/server_info", "/get_server_info")
 # A prompt longer than the context is a ValueError turned into HTTP 400 with the shape
 # {"object": "error", "message", "type", "param", "code"} (srt/managers/tokenizer_manager.py:1338-1378,
-# srt/entrypoints/openai/serving_base.py:123-128, protocol.py:106-111).
-CONTEXT_OVERFLOW_STATUS = 400
+# srt/entrypoints/openai/serving_base.py:123-128, protocol.py:106-111); openai_compatible.CONTEXT_OVERFLOW reads it.
 # `response_format: {"type": "json_object"}` constrains to `{"type": "object"}` only; a `schema` key beside it
-# is ignored (protocol.py:1248-1249). So json_object is no fallback for SGLang.
-JSON_OBJECT_IGNORES_SCHEMA = True
+# is ignored (protocol.py:1248-1249). So json_object is no fallback for SGLang (openai_compatible._should_fall_back).
 
 
 def installed_version() -> tuple[int, ...] | None:
