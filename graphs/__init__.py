@@ -1,7 +1,16 @@
-"""Compiled research graphs, the node registry, checkpointers, the prompt recorder and Mermaid export."""
+"""Compiled research graphs, the node registry, checkpointers (SQLite, PostgreSQL), the prompt recorder and Mermaid export."""
 
 from .builder import DEFAULT_NODES, ResearchGraph, build_graph, mermaid
-from .checkpoints import sqlite_checkpointer
+from .checkpoints import async_postgres_checkpointer, postgres_checkpointer, sqlite_checkpointer
 from .prompt_recorder import PromptRecorder
 
-__all__ = ["DEFAULT_NODES", "PromptRecorder", "ResearchGraph", "build_graph", "mermaid", "sqlite_checkpointer"]
+__all__ = [
+    "DEFAULT_NODES",
+    "PromptRecorder",
+    "ResearchGraph",
+    "async_postgres_checkpointer",
+    "build_graph",
+    "mermaid",
+    "postgres_checkpointer",
+    "sqlite_checkpointer",
+]

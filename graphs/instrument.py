@@ -10,26 +10,30 @@ current config, which is how a child call finds its parent run.
 
 from __future__ import annotations
 
+import asyncio
+import inspect
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable, Iterator
+from contextlib import contextmanager
 from typing import Any
 from uuid import UUID
 
 import structlog
 from langchain_core.callbacks import BaseCallbackHandler, BaseCallbackManager
 from langchain_core.outputs import LLMResult
-from langchain_core.runnables import RunnableConfig
+from langchain_core.runnables import Runnable, RunnableConfig, RunnableLambda
 from langchain_core.runnables.config import patch_config, set_config_context
-from langgraph.runtime import Runtime
+from langgraph.runtime import Runtime, get_runtime
 
 from stepresearch.nodes.context import is_usable
 from stepresearch.serving.calls import UNUSABLE_REPLY, usage_of
 from stepresearch.state import CallUsage, Usage
+from stepresearch.steps import StepNode
 
 log = structlog.get_logger("stepresearch.graph")
 
-NodeFn = Callable[[Any, Runtime], dict]
+NodeFn = Callable[[Any, Runtime], Any]
 
 
 class NodeCalls(BaseCallbackHandler):
@@ -53,36 +57,88 @@ class NodeCalls(BaseCallbackHandler):
                 self.usage = self.usage + CallUsage(unusable=1)
 
 
-def instrumented(name: str, fn: NodeFn, default_context: Callable[[], Any] | None = None) -> Callable[..., dict]:
-    def node(state: Any, config: RunnableConfig, runtime: Runtime) -> dict:
-        runtime = _with_context(runtime, default_context)
-        detail = {}
+def instrumented(name: str, fn: NodeFn, default_context: Callable[[], Any] | None = None) -> Runnable:
+    """The node as a runnable with a sync and an async body, both logged, timed and accounted the same way.
+
+    `fn` may be a step node (ours: one body, driven sync or async, see `stepresearch.steps`), an `async def`
+    (awaited; under a sync `invoke` it runs on its own event loop), or a plain function (under `ainvoke` it
+    runs on a worker thread, as LangGraph runs any sync node).
+    """
+    sync_body, async_body = _bodies(name, fn)
+
+    def node(state: Any, config: RunnableConfig) -> dict:
+        execution = _Execution(name, state)
+        runtime = _with_context(get_runtime(), default_context)
+        with set_config_context(_with_handler(config, execution.calls)) as context:
+            with execution.logged():
+                update = context.run(sync_body, state, runtime)
+        return execution.finish(update)
+
+    async def anode(state: Any, config: RunnableConfig) -> dict:
+        execution = _Execution(name, state)
+        runtime = _with_context(get_runtime(), default_context)
+        with set_config_context(_with_handler(config, execution.calls)) as context:
+            with execution.logged():
+                # The body runs as a task in the node's context, so its policy calls are the node's children.
+                update = await context.run(asyncio.ensure_future, async_body(state, runtime))
+        return execution.finish(update)
+
+    return RunnableLambda(node, afunc=anode, name=name)
+
+
+class _Execution:
+    """One execution of one node: its start and end events, its time and its policy usage."""
+
+    def __init__(self, name: str, state: Any) -> None:
+        self.name = name
+        self.detail = {}
         if isinstance(state, dict) and "sub_question" in state:
-            detail["sub_question"] = state["sub_question"].id
-        log.info("node_start", node=name, **detail)
-        started = time.perf_counter()
-        calls = NodeCalls()
+            self.detail["sub_question"] = state["sub_question"].id
+        self.calls = NodeCalls()
+        self.started = time.perf_counter()
+
+    @contextmanager
+    def logged(self) -> Iterator[None]:
+        log.info("node_start", node=self.name, **self.detail)
         try:
-            with set_config_context(_with_handler(config, calls)) as context:
-                update = context.run(fn, state, runtime) or {}
+            yield
         except Exception as exc:
-            log.error("node_failed", node=name, error=f"{type(exc).__name__}: {exc}", **detail)
+            log.error("node_failed", node=self.name, error=f"{type(exc).__name__}: {exc}", **self.detail)
             raise
-        seconds = round(time.perf_counter() - started, 4)
-        log.info("node_end", node=name, seconds=seconds, **detail)
+
+    def finish(self, update: Any) -> dict:
+        update = update or {}
+        seconds = round(time.perf_counter() - self.started, 4)
+        log.info("node_end", node=self.name, seconds=seconds, **self.detail)
         if isinstance(update, dict):
             timings = dict(update.get("timings") or {})
-            timings[name] = timings.get(name, 0.0) + seconds
+            timings[self.name] = timings.get(self.name, 0.0) + seconds
             update = {**update, "timings": timings}
-            if calls.usage.calls or calls.usage.unusable:
-                update["usage"] = Usage.for_node(name, calls.usage)
+            usage = self.calls.usage
+            if usage.calls or usage.unusable:
+                update["usage"] = Usage.for_node(self.name, usage)
         return update
 
-    # Not functools.wraps: LangGraph reads the signature through __wrapped__ to decide what to pass,
-    # and this wrapper needs `config` even when the node it wraps takes only `runtime`.
-    node.__name__ = getattr(fn, "__name__", name)
-    node.__doc__ = fn.__doc__
-    return node
+
+def _bodies(name: str, fn: NodeFn) -> tuple[Callable[[Any, Runtime], Any], Callable[[Any, Runtime], Awaitable[Any]]]:
+    """A sync and an async body for any kind of node."""
+    if isinstance(fn, StepNode):
+        return fn, fn.acall
+    if inspect.iscoroutinefunction(fn):
+
+        def run_coroutine(state: Any, runtime: Runtime) -> Any:
+            try:
+                asyncio.get_running_loop()
+            except RuntimeError:
+                return asyncio.run(fn(state, runtime))
+            raise TypeError(f"node {name!r} is async and this thread already runs an event loop: use ainvoke/astream")
+
+        return run_coroutine, fn
+
+    async def in_thread(state: Any, runtime: Runtime) -> Any:
+        return await asyncio.to_thread(fn, state, runtime)
+
+    return fn, in_thread
 
 
 def with_context(fn: Callable[[Any, Runtime], Any], default_context: Callable[[], Any] | None) -> Callable[..., Any]:

@@ -19,6 +19,8 @@ from typing import Literal, Protocol
 
 from langchain_core.language_models import BaseChatModel
 
+from stepresearch.steps import Steps
+
 from .disagreement import Disagreement, corroborates, disagreement
 from .lexical import Judgement, LexicalJudge, judge
 from .policy import PolicyJudge
@@ -36,6 +38,12 @@ class Judge(Protocol):
     def judge_many(self, items: list[tuple[str, str, str]]) -> list[Judgement]: ...
 
     def confirm(self, pairs: list[tuple[str, str]]) -> list[bool]: ...
+
+    # The same two as steps (stepresearch.steps): nodes drive them sync or async; a judge that asks
+    # no one returns its verdicts without yielding.
+    def judge_steps(self, items: list[tuple[str, str, str]]) -> Steps[list[Judgement]]: ...
+
+    def confirm_steps(self, pairs: list[tuple[str, str]]) -> Steps[list[bool]]: ...
 
     def bound(self, layout=None, config=None) -> Judge: ...
 

@@ -34,6 +34,7 @@ from typing import Literal
 
 from pydantic import BaseModel, Field
 
+from stepresearch.steps import Steps, returning
 from stepresearch.text import split_sentences
 
 from . import lexicon
@@ -113,6 +114,13 @@ class LexicalJudge:
     def confirm(self, pairs: list[tuple[str, str]]) -> list[bool]:
         """Disagreements found by `judge.disagreement` stand as found: there is no one else to ask."""
         return [True] * len(pairs)
+
+    def judge_steps(self, pairs: list[tuple[str, str, str]]) -> Steps[list[Judgement]]:
+        """`judge_many` as steps that ask for nothing, so nodes drive either judge the same way."""
+        return returning(self.judge_many(pairs))
+
+    def confirm_steps(self, pairs: list[tuple[str, str]]) -> Steps[list[bool]]:
+        return returning(self.confirm(pairs))
 
     def bound(self, layout=None, config=None) -> LexicalJudge:
         """The same judge: it lays out no prompts and needs no config."""

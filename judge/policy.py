@@ -22,7 +22,7 @@ from langchain_core.messages import BaseMessage, HumanMessage, SystemMessage
 from langchain_core.runnables import RunnableConfig
 from pydantic import BaseModel
 
-from stepresearch.serving.calls import ask_many
+from stepresearch.steps import AskMany, Steps, run_steps
 
 from .lexical import Judgement, judge
 
@@ -85,10 +85,16 @@ class PolicyJudge:
     def judge(self, statement: str, passage: str, title: str = "") -> Judgement:
         return self.judge_many([(statement, passage, title)])[0]
 
+    def judge_many(self, items: list[tuple[str, str, str]]) -> list[Judgement]:
+        return run_steps(self.judge_steps(items))
+
     def confirm(self, pairs: list[tuple[str, str]]) -> list[bool]:
+        return run_steps(self.confirm_steps(pairs))
+
+    def confirm_steps(self, pairs: list[tuple[str, str]]) -> Steps[list[bool]]:
         """The policy judges the disagreement candidates the lexical aligner found; an unusable reply keeps it."""
         prompts = [self.layout(CONFIRM_TASK.format(first=a, second=b)) for a, b in pairs]
-        replies = ask_many(
+        replies = yield AskMany(
             self.policy, prompts, node="judge", schema=_Disagree, max_tokens=VERDICT_TOKENS, config=self.config,
             max_concurrency=self.max_concurrency,
         )  # fmt: skip
@@ -104,7 +110,8 @@ class PolicyJudge:
             max_concurrency=self.max_concurrency,
         )
 
-    def judge_many(self, items: list[tuple[str, str, str]]) -> list[Judgement]:
+    def judge_steps(self, items: list[tuple[str, str, str]]) -> Steps[list[Judgement]]:
+        """The lexical guard on every pair, then one batch of policy calls for the pairs it lets through."""
         guarded = [judge(*item) for item in items]
         asked = [i for i, verdict in enumerate(guarded) if verdict.anchors_ok and not verdict.contradicts]
         prompts = [
@@ -113,14 +120,20 @@ class PolicyJudge:
             )
             for i in asked
         ]
-        replies = ask_many(
-            self.policy,
-            prompts,
-            node="judge",
-            schema=_Verdict,
-            max_tokens=VERDICT_TOKENS,
-            config=self.config,
-            max_concurrency=self.max_concurrency,
+        replies = (
+            (
+                yield AskMany(
+                    self.policy,
+                    prompts,
+                    node="judge",
+                    schema=_Verdict,
+                    max_tokens=VERDICT_TOKENS,
+                    config=self.config,
+                    max_concurrency=self.max_concurrency,
+                )
+            )  # fmt: skip
+            if prompts
+            else []
         )
         out = list(guarded)
         for i, reply in zip(asked, replies):

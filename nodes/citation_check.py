@@ -29,6 +29,7 @@ from pydantic import BaseModel, Field
 
 from stepresearch.judge import Judge, LexicalJudge
 from stepresearch.state import CitationStats, Source
+from stepresearch.steps import Steps, run_steps
 from stepresearch.text import split_sentences
 
 UNVERIFIED = "*(unverified)*"
@@ -54,18 +55,19 @@ class _Support:
         self.judge = judge
         self._memo: dict[tuple[str, str], bool] = {}
 
-    def entails(self, text: str, source_id: str) -> bool:
+    def entails(self, text: str, source_id: str) -> Steps[bool]:
         key = (text, source_id)
         if key not in self._memo:
             source = self.by_id.get(source_id)
-            self._memo[key] = bool(source) and self.judge.judge(text, source.text, source.title).entails
+            verdicts = (yield from self.judge.judge_steps([(text, source.text, source.title)])) if source else []
+            self._memo[key] = bool(verdicts) and verdicts[0].entails
         return self._memo[key]
 
-    def best(self, text: str) -> str | None:
+    def best(self, text: str) -> Steps[str | None]:
         """The retrieved source that entails the text best, or None."""
         if not text.strip():
             return None
-        verdicts = self.judge.judge_many([(text, s.text, s.title) for s in self.sources])
+        verdicts = yield from self.judge.judge_steps([(text, s.text, s.title) for s in self.sources])
         entailing = [(v.coverage, -i, s.id) for i, (v, s) in enumerate(zip(verdicts, self.sources)) if v.entails]
         for _, _, source_id in entailing:
             self._memo[(text, source_id)] = True
@@ -74,6 +76,11 @@ class _Support:
 
 def validate_markdown(markdown: str, sources: list[Source], judge: Judge | None = None) -> ValidationResult:
     """Check every citation of the report against the retrieved sources; repair what does not hold."""
+    return run_steps(validate_steps(markdown, sources, judge))
+
+
+def validate_steps(markdown: str, sources: list[Source], judge: Judge | None = None) -> Steps[ValidationResult]:
+    """`validate_markdown` as steps, for a node that drives a policy judge's calls sync or async."""
     body, listed = _split(markdown)
     by_uri = {s.uri: s for s in sources}
     by_id = {s.id: s for s in sources}
@@ -91,7 +98,7 @@ def validate_markdown(markdown: str, sources: list[Source], judge: Judge | None 
         elif line.lstrip().startswith("#") or not _MARK.search(line):
             out_lines.append(line)
         else:
-            out_lines.append(_check_prose_line(line, number_to_id, support, stats, unverified))
+            out_lines.append((yield from _check_prose_line(line, number_to_id, support, stats, unverified)))
     text, order = _renumber("\n".join(out_lines))
     cited = [sid for sid in order if sid in by_id]
     sources_block = "\n".join(f"[{i}] {by_id[sid].title} — {by_id[sid].uri}" for i, sid in enumerate(cited, start=1))
@@ -101,7 +108,7 @@ def validate_markdown(markdown: str, sources: list[Source], judge: Judge | None 
 
 def _check_prose_line(
     line: str, number_to_id: dict[int, str], support: _Support, stats: CitationStats, unverified: list[str]
-) -> str:
+) -> Steps[str]:
     prefix = re.match(r"^\s*(?:[-*]\s+)?", line).group(0)
     sentences = split_sentences(_MARKS_AFTER_STOP.sub(r"\2\1", line[len(prefix) :]))
     rebuilt = []
@@ -119,11 +126,11 @@ def _check_prose_line(
                 source_id = number_to_id.get(n)
                 if source_id is None:
                     stats.phantom += 1
-                if source_id is not None and support.entails(claim, source_id):
+                if source_id is not None and (yield from support.entails(claim, source_id)):
                     stats.valid += 1
                     chosen = source_id
                 else:
-                    chosen = support.best(claim)
+                    chosen = yield from support.best(claim)
                     if chosen is None:
                         stats.removed += 1
                         continue

@@ -18,6 +18,7 @@ from stepresearch.judge import Judge, Judgement, LexicalJudge, answers, sentence
 from stepresearch.judge.overlap import is_repeat
 from stepresearch.judge.relevance import Relevance, answer_share, carries
 from stepresearch.state import AskedPart, CitedSentence, Evidence, Source
+from stepresearch.steps import Steps
 from stepresearch.text import STOPWORDS, content_tokens, split_sentences
 
 MIN_CONTENT_TOKENS = 4
@@ -61,7 +62,9 @@ def is_candidate(text: str) -> bool:
 
 
 class Attributor:
-    """Finds, for a sentence, the on-topic sources that entail it."""
+    """Finds, for a sentence, the on-topic sources that entail it.
+
+    Its methods are steps (`stepresearch.steps`): a policy judge's calls are yielded to the node's driver."""
 
     def __init__(self, sources: dict[str, Source], evidence: list[Evidence], judge: Judge, subject: list[str]) -> None:
         self.sources = sources
@@ -79,13 +82,13 @@ class Attributor:
 
     def attribute(
         self, text: str, *, preferred: set[str] | None = None, kept: list[str] | None = None
-    ) -> CitedSentence | None:
+    ) -> Steps[CitedSentence | None]:
         """The sentence with its supporting sources, or None if nothing on topic entails it or it is a repeat."""
         text = text.strip()
         if not is_candidate(text) or (kept is not None and is_repeat(text, kept)):
             return None
         allowed = [s for s in self.candidates if self.on_topic(text, s)]
-        entailed = self._entailing(text, allowed)
+        entailed = yield from self._entailing(text, allowed)
         if not entailed:
             return None
         preferred = preferred or set()
@@ -103,13 +106,17 @@ class Attributor:
             origin="policy",
         )
 
-    def attribute_prose(self, prose: str, *, preferred: set[str], kept: list[str]) -> tuple[list[CitedSentence], int]:
+    def attribute_prose(
+        self, prose: str, *, preferred: set[str], kept: list[str]
+    ) -> Steps[tuple[list[CitedSentence], int]]:
         """Attribute every sentence of the model's prose; returns kept sentences and how many were dropped."""
         out: list[CitedSentence] = []
         dropped = 0
         titles = [s.title for s in self.sources.values()]
         for sentence in split_sentences(strip_markers(prose, titles)):
-            cited = None if is_fragment(sentence) else self.attribute(sentence, preferred=preferred, kept=kept)
+            cited = (
+                None if is_fragment(sentence) else (yield from self.attribute(sentence, preferred=preferred, kept=kept))
+            )
             if cited is None:
                 dropped += 1
                 continue
@@ -117,14 +124,14 @@ class Attributor:
             kept.append(cited.text)
         return out, dropped
 
-    def _entailing(self, text: str, allowed: list[Source]) -> list[tuple[Judgement, Source]]:
+    def _entailing(self, text: str, allowed: list[Source]) -> Steps[list[tuple[Judgement, Source]]]:
         lexical = LexicalJudge().judge_many([(text, s.text, s.title) for s in allowed])
         if isinstance(self.judge, LexicalJudge):
             return [(v, s) for v, s in zip(lexical, allowed) if v.entails]
         shortlist = sorted(
             ((v, s) for v, s in zip(lexical, allowed) if v.anchors_ok), key=lambda pair: -pair[0].coverage
         )[:POLICY_SHORTLIST]
-        verdicts = self.judge.judge_many([(text, s.text, s.title) for _, s in shortlist])
+        verdicts = yield from self.judge.judge_steps([(text, s.text, s.title) for _, s in shortlist])
         return [(v, s) for v, (_, s) in zip(verdicts, shortlist) if v.entails]
 
     def _evidence_for(self, source_id: str, verdict: Judgement) -> str | None:

@@ -20,8 +20,8 @@ from pydantic import BaseModel, Field
 from stepresearch.judge import read_question
 from stepresearch.judge.overlap import word_share
 from stepresearch.judge.question import named_phrases
-from stepresearch.serving.calls import ask
 from stepresearch.state import Clarification, ResearchBrief, ResearchState
+from stepresearch.steps import Ask, Steps, step_node
 from stepresearch.text import STOPWORDS, content_tokens
 
 from .context import ResearchContext
@@ -51,11 +51,12 @@ class BriefDraft(BaseModel):
     key_terms: list[str] = Field(default_factory=list, max_length=6)
 
 
-def clarify(state: ResearchState, runtime: Runtime[ResearchContext]) -> dict:
+@step_node
+def clarify(state: ResearchState, runtime: Runtime[ResearchContext]) -> Steps[dict]:
     ctx = runtime.context
     question = state["question"]
     messages = messages_for({"question": question}, ctx, TASK)  # no brief yet: that is what clarify makes
-    reply = ask(ctx.policy, messages, node="clarify", schema=BriefDraft, max_tokens=200)
+    reply = yield Ask(ctx.policy, messages, node="clarify", schema=BriefDraft, max_tokens=200)
     brief = brief_from_draft(question, reply.parsed)
     request = ClarificationRequest(
         question=question, objective=brief.objective, assumptions=brief.assumptions, prompt=clarifying_question(brief)

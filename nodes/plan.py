@@ -17,8 +17,8 @@ from langgraph.runtime import Runtime
 from pydantic import BaseModel, Field
 
 from stepresearch.judge.overlap import is_repeat
-from stepresearch.serving.calls import ask
 from stepresearch.state import ResearchBrief, ResearchState, SubQuestion
+from stepresearch.steps import Ask, Steps, step_node
 from stepresearch.text import content_tokens
 
 from .context import ResearchContext
@@ -34,7 +34,8 @@ class PlanDraft(BaseModel):
     sub_questions: list[str] = Field(min_length=1, max_length=8)
 
 
-def plan(state: ResearchState, runtime: Runtime[ResearchContext]) -> dict:
+@step_node
+def plan(state: ResearchState, runtime: Runtime[ResearchContext]) -> Steps[dict]:
     ctx = runtime.context
     budgets = ctx.budgets
     round_no = state.get("round", 1)
@@ -42,7 +43,7 @@ def plan(state: ResearchState, runtime: Runtime[ResearchContext]) -> dict:
     if round_no > 1:
         return {"sub_questions": follow_up_sub_questions(state, round_no), "follow_ups": []}
     messages = messages_for(state, ctx, TASK.format(low=budgets.min_sub_questions, high=budgets.max_sub_questions))
-    reply = ask(ctx.policy, messages, node="plan", schema=PlanDraft, max_tokens=220)
+    reply = yield Ask(ctx.policy, messages, node="plan", schema=PlanDraft, max_tokens=220)
     proposed = reply.parsed.sub_questions if reply.parsed else []
     kept = clean_sub_questions(proposed, brief)[: budgets.max_sub_questions]
     sub_questions = _as_sub_questions(kept, round_no, "plan")

@@ -19,8 +19,8 @@ from langgraph.runtime import Runtime
 from pydantic import BaseModel, Field
 
 from stepresearch.judge.overlap import is_repeat, word_share
-from stepresearch.serving.calls import ask
 from stepresearch.state import AskedPart, FollowUp, ResearchState
+from stepresearch.steps import Ask, Steps, step_node
 
 from .citations import best_answer
 from .context import ResearchContext
@@ -42,7 +42,8 @@ class FollowUpDraft(BaseModel):
     follow_ups: list[str] = Field(default_factory=list, max_length=MAX_FOLLOW_UPS)
 
 
-def reflect(state: ResearchState, runtime: Runtime[ResearchContext]) -> dict:
+@step_node
+def reflect(state: ResearchState, runtime: Runtime[ResearchContext]) -> Steps[dict]:
     ctx = runtime.context
     stop = budget_stop_reason(state, ctx.budgets)
     gaps = find_gaps(state)
@@ -51,7 +52,7 @@ def reflect(state: ResearchState, runtime: Runtime[ResearchContext]) -> dict:
     if stop:
         return {"stop_reason": stop, "follow_ups": [], "notes": [f"{len(gaps)} gap(s) left open: {stop}"]}
     messages = messages_for(state, ctx, TASK.format(gaps="\n".join(f"- {gap.text}" for gap in gaps)))
-    reply = ask(ctx.policy, messages, node="reflect", schema=FollowUpDraft, max_tokens=160)
+    reply = yield Ask(ctx.policy, messages, node="reflect", schema=FollowUpDraft, max_tokens=160)
     follow_ups = merge_phrasings(gaps, reply.parsed.follow_ups if reply.parsed else [], state["question"])
     return {
         "follow_ups": follow_ups,

@@ -8,14 +8,12 @@ a source whose title or most of whose opening does not name the question's
 subject lends no evidence (it stays among the retrieved sources, where
 verification may count it as a witness).
 It makes no policy call: retrieval and passage choice are deterministic,
-which keeps branches cheap and their evidence reproducible.
+which keeps branches cheap and their evidence reproducible. Its tool calls
+are steps (`stepresearch.steps.Search`): under `ainvoke` an async tool is
+awaited, and cancelled at its timeout.
 """
 
 from __future__ import annotations
-
-import threading
-from collections.abc import Callable
-from typing import Any
 
 import structlog
 from langgraph.runtime import Runtime
@@ -25,6 +23,7 @@ from stepresearch.judge import names_subject, source_relevance
 from stepresearch.judge.question import asked_parts
 from stepresearch.judge.relevance import ANSWER_WORD_SHARE, answer_share, carries
 from stepresearch.state import Evidence, ResearchState, SearchBranch, Source, SubQuestion, stable_source_id
+from stepresearch.steps import Search, Steps, step_node
 from stepresearch.text import statements
 from stepresearch.tools import SearchHit
 
@@ -64,7 +63,8 @@ def dispatch_search(state: ResearchState, runtime: Runtime[ResearchContext]) -> 
     ]
 
 
-def search(branch: SearchBranch, runtime: Runtime[ResearchContext]) -> dict:
+@step_node
+def search(branch: SearchBranch, runtime: Runtime[ResearchContext]) -> Steps[dict]:
     ctx = runtime.context
     budgets = ctx.budgets
     sq: SubQuestion = branch["sub_question"]
@@ -80,7 +80,7 @@ def search(branch: SearchBranch, runtime: Runtime[ResearchContext]) -> dict:
                 break
             calls += 1
             try:
-                found = call_with_timeout(tool.search, (query, budgets.hits_per_query), ctx.tool_timeout_s)
+                found = yield Search(tool, query, budgets.hits_per_query, ctx.tool_timeout_s)
             except Exception as exc:  # any tool failure degrades the run, it does not end it
                 log.warning("search_failed", tool=tool.name, sub_question=sq.id, error=str(exc))
                 notes.append(f"search tool {tool.name!r} failed for {sq.id} and was skipped: {exc}")
@@ -175,23 +175,3 @@ def best_passages(text: str, query: str, limit: int, subject: list[str] | None =
         if len(chosen) == limit:
             break
     return sorted(chosen)
-
-
-def call_with_timeout(fn: Callable[..., Any], args: tuple, timeout_s: float) -> Any:
-    """Run a tool call on a daemon thread; a tool that hangs past the timeout is abandoned, not awaited."""
-    result: dict[str, Any] = {}
-
-    def target() -> None:
-        try:
-            result["value"] = fn(*args)
-        except BaseException as exc:  # handed back to the caller below
-            result["error"] = exc
-
-    worker = threading.Thread(target=target, daemon=True)
-    worker.start()
-    worker.join(timeout_s)
-    if worker.is_alive():
-        raise TimeoutError(f"no answer within {timeout_s:g} s")
-    if "error" in result:
-        raise result["error"]
-    return result["value"]

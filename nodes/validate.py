@@ -11,8 +11,9 @@ from __future__ import annotations
 from langgraph.runtime import Runtime
 
 from stepresearch.state import ResearchState
+from stepresearch.steps import Steps, step_node
 
-from .citation_check import validate_markdown
+from .citation_check import validate_steps
 from .context import ResearchContext
 from .layout import messages_for
 
@@ -21,13 +22,14 @@ MIN_CALLS_TO_JUDGE = 3
 UNUSABLE_SHARE = 0.5
 
 
-def validate(state: ResearchState, runtime: Runtime[ResearchContext]) -> dict:
+@step_node
+def validate(state: ResearchState, runtime: Runtime[ResearchContext]) -> Steps[dict]:
     report = state.get("report")
     if report is None:
         return {}
     ctx = runtime.context
     judge = ctx.judge.bound(lambda task: messages_for(state, ctx, task))
-    result = validate_markdown(report.markdown, list(state.get("sources", {}).values()), judge)
+    result = yield from validate_steps(report.markdown, list(state.get("sources", {}).values()), judge)
     notes = []
     if result.stats.removed or result.stats.reattributed:
         notes.append(

@@ -30,8 +30,8 @@ from pydantic import BaseModel, Field
 from stepresearch.judge import Judge, LexicalJudge, PolicyJudge, corroborates, disagreement
 from stepresearch.judge.anchors import analyse
 from stepresearch.judge.overlap import is_repeat, word_share
-from stepresearch.serving.calls import ask
 from stepresearch.state import Claim, Evidence, ResearchState, Source, Verdict
+from stepresearch.steps import Ask, Steps, run_steps, step_node
 from stepresearch.text import content_tokens, split_sentences
 
 from .citations import Attributor, on_topic_sentences
@@ -60,7 +60,8 @@ class ClaimsDraft(BaseModel):
     claims: list[str] = Field(default_factory=list, max_length=5)
 
 
-def verify(state: ResearchState, runtime: Runtime[ResearchContext]) -> dict:
+@step_node
+def verify(state: ResearchState, runtime: Runtime[ResearchContext]) -> Steps[dict]:
     sources = state.get("sources", {})
     evidence = state.get("evidence", [])
     if not evidence:
@@ -70,8 +71,8 @@ def verify(state: ResearchState, runtime: Runtime[ResearchContext]) -> dict:
     subject = brief.subject if brief else []
     judge = ctx.judge.bound(lambda task: messages_for(state, ctx, task))
     texts = evidence_claims(evidence, sources, state["question"], subject)
-    texts += policy_claims(state, ctx, texts, judge, subject)
-    return {"claims": ClaimChecker(sources, judge).check_all(texts)}
+    texts += yield from policy_claims(state, ctx, texts, judge, subject)
+    return {"claims": (yield from ClaimChecker(sources, judge).check_steps(texts))}
 
 
 def evidence_claims(
@@ -119,14 +120,14 @@ def restates(sentence: str, claims: list[str]) -> bool:
 
 def policy_claims(
     state: ResearchState, ctx: ResearchContext, already: list[str], judge: Judge, subject: list[str]
-) -> list[str]:
+) -> Steps[list[str]]:
     """Claims the policy proposes, kept only when an on-topic retrieved source entails them."""
     messages = messages_for(state, ctx, CLAIMS_TASK)
-    reply = ask(ctx.policy, messages, node="verify", schema=ClaimsDraft, max_tokens=CLAIMS_TOKENS)
+    reply = yield Ask(ctx.policy, messages, node="verify", schema=ClaimsDraft, max_tokens=CLAIMS_TOKENS)
     attributor = Attributor(state.get("sources", {}), state.get("evidence", []), judge, subject)
     kept: list[str] = []
     for text in reply.parsed.claims if reply.parsed else []:
-        grounded = attributor.attribute(text.strip(), kept=already + kept)
+        grounded = yield from attributor.attribute(text.strip(), kept=already + kept)
         if grounded is not None and len(kept) < MAX_POLICY_CLAIMS:
             kept.append(grounded.text)
     return kept
@@ -145,12 +146,15 @@ class ClaimChecker:
         return self.check_all([text])[0]
 
     def check_all(self, texts: list[str]) -> list[Claim]:
+        return run_steps(self.check_steps(texts))
+
+    def check_steps(self, texts: list[str]) -> Steps[list[Claim]]:
         ids = list(self.sources)
         pairs = [(t, sid) for t in texts for sid in ids]
         verdicts = LexicalJudge().judge_many([(t, self.sources[sid].text, self.sources[sid].title) for t, sid in pairs])
         if isinstance(self.judge, PolicyJudge):
             ask_for = [i for i, v in enumerate(verdicts) if v.anchors_ok and v.coverage >= POLICY_MIN_COVERAGE]
-            judged = self.judge.judge_many([(pairs[i][0], *self._passage(pairs[i][1])) for i in ask_for])
+            judged = yield from self.judge.judge_steps([(pairs[i][0], *self._passage(pairs[i][1])) for i in ask_for])
             for i, verdict in zip(ask_for, judged):
                 verdicts[i] = verdict
         candidates = [
@@ -160,7 +164,7 @@ class ClaimChecker:
             for counter in [self._disagreeing_sentence(text, sid)]
             if counter is not None
         ]
-        confirmed = self.judge.confirm([(pairs[i][0], counter) for i, counter in candidates])
+        confirmed = yield from self.judge.confirm_steps([(pairs[i][0], counter) for i, counter in candidates])
         counters = {i: counter for (i, counter), ok in zip(candidates, confirmed) if ok}
         by_claim: dict[str, list[tuple[str, object, str | None]]] = {t: [] for t in texts}
         for i, ((text, sid), verdict) in enumerate(zip(pairs, verdicts)):

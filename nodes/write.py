@@ -21,7 +21,6 @@ from pydantic import BaseModel, Field
 
 from stepresearch.judge import answers, disagreement
 from stepresearch.judge.question import asked_parts
-from stepresearch.serving.calls import ask, ask_many
 from stepresearch.state import (
     AskedPart,
     CitedSentence,
@@ -32,6 +31,7 @@ from stepresearch.state import (
     ResearchState,
     SubQuestion,
 )
+from stepresearch.steps import Ask, AskMany, Steps, step_node
 from stepresearch.text import content_tokens
 
 from .citations import Attributor, best_answer, extract_sentences
@@ -58,7 +58,8 @@ class SummaryDraft(BaseModel):
     answer: str = Field(max_length=500)
 
 
-def write(state: ResearchState, runtime: Runtime[ResearchContext]) -> dict:
+@step_node
+def write(state: ResearchState, runtime: Runtime[ResearchContext]) -> Steps[dict]:
     ctx = runtime.context
     question = state["question"]
     sources = state.get("sources", {})
@@ -73,12 +74,12 @@ def write(state: ResearchState, runtime: Runtime[ResearchContext]) -> dict:
     kept: list[str] = []
     dropped = 0
 
-    summary = ask(
+    summary = yield Ask(
         ctx.policy, messages_for(state, ctx, SUMMARY_TASK), node="write", schema=SummaryDraft,
         max_tokens=SUMMARY_TOKENS,
     )  # fmt: skip
     title = checked_title(summary.parsed.title if summary.parsed else "", question)
-    drafted, lost = attributor.attribute_prose(
+    drafted, lost = yield from attributor.attribute_prose(
         summary.parsed.answer if summary.parsed else "", preferred=set(), kept=kept
     )
     dropped += lost
@@ -86,7 +87,7 @@ def write(state: ResearchState, runtime: Runtime[ResearchContext]) -> dict:
     answer, disputed, unanswered = answer_first(parts, drafted, state, disputes, kept)
 
     section_questions = [sq for sq in section_sub_questions(state) if own_evidence(sq, state)]
-    replies = ask_many(
+    replies = yield AskMany(
         ctx.policy,
         [messages_for(state, ctx, SECTION_TASK.format(sub_question=sq.text)) for sq in section_questions],
         node="write",
@@ -97,7 +98,9 @@ def write(state: ResearchState, runtime: Runtime[ResearchContext]) -> dict:
     for sq, reply in zip(section_questions, replies):
         own = own_evidence(sq, state)
         part = (asked_parts(sq.text, subject) or [AskedPart(kind="thing", text=sq.text, words=[sq.text])])[0]
-        drafted, lost = attributor.attribute_prose(reply.text, preferred={e.source_id for e in own}, kept=kept)
+        drafted, lost = yield from attributor.attribute_prose(
+            reply.text, preferred={e.source_id for e in own}, kept=kept
+        )
         sentences = [s for s in drafted if answers(s.text, part.words, subject) and not disputes.takes_side(s.text)]
         dropped += lost + len(drafted) - len(sentences)
         if len(sentences) < MIN_SECTION_SENTENCES:

@@ -19,14 +19,18 @@ from __future__ import annotations
 
 import json
 import threading
+from dataclasses import dataclass, field
 from typing import Any
 
 import structlog
-from langchain_core.callbacks import CallbackManagerForLLMRun
+from langchain_core.callbacks import AsyncCallbackManagerForLLMRun, CallbackManagerForLLMRun
 from langchain_core.language_models import BaseChatModel
 from langchain_core.messages import AIMessage, BaseMessage
 from langchain_core.outputs import ChatGeneration, ChatResult
+from langchain_core.runnables import Runnable
 from pydantic import ConfigDict, PrivateAttr
+
+from stepresearch.steps import Steps, arun_steps, run_steps
 
 log = structlog.get_logger(__name__)
 
@@ -67,6 +71,22 @@ class AnyChatModel(BaseChatModel):
         run_manager: CallbackManagerForLLMRun | None = None,
         **kwargs: Any,
     ) -> ChatResult:
+        return run_steps(self._attempts(messages, stop, kwargs))
+
+    async def _agenerate(
+        self,
+        messages: list[BaseMessage],
+        stop: list[str] | None = None,
+        run_manager: AsyncCallbackManagerForLLMRun | None = None,
+        **kwargs: Any,
+    ) -> ChatResult:
+        return await arun_steps(self._attempts(messages, stop, kwargs), offload=False)
+
+    def _attempts(
+        self, messages: list[BaseMessage], stop: list[str] | None, kwargs: dict[str, Any]
+    ) -> Steps[ChatResult]:
+        """The call, in the method learnt so far, falling back to the next method when the server refuses one.
+        Written as steps (`stepresearch.steps`) so that `invoke` and `ainvoke` share it."""
         schema = kwargs.pop("_schema", None)
         kwargs.pop("_node", None)
         model = capped(self.inner, kwargs.pop("max_tokens", None))
@@ -74,9 +94,9 @@ class AnyChatModel(BaseChatModel):
             index = self._method_index
             method = METHODS[index]
             if schema is None or method is None:
-                return _result(model.invoke(messages, config=NO_CALLBACKS, stop=stop, **kwargs))  # type: ignore[arg-type]
+                return _result((yield _Invoke(model, messages, {"stop": stop, **kwargs})))
             try:
-                return _result(self._structured(model, schema, method, messages))
+                return _result(_structured_message((yield _Invoke(_structured(model, schema, method), messages))))
             except Exception as exc:
                 if _unusable_reply(exc):  # a reply came but cannot be read (cut at the cap): the node falls back
                     log.warning("structured_reply_unusable", method=method, error=str(exc)[:200])
@@ -88,24 +108,41 @@ class AnyChatModel(BaseChatModel):
                     self._method_index = max(self._method_index, index + 1)
                 log.warning("structured_output_method_refused", method=method, error=str(exc)[:200])
 
-    def _structured(
-        self, model: BaseChatModel, schema: dict[str, Any], method: str, messages: list[BaseMessage]
-    ) -> AIMessage:
-        options: dict[str, Any] = {"include_raw": True}
-        if method != "default":
-            options["method"] = method
-        try:
-            runnable = model.with_structured_output(_named(schema), **options)
-        except (NotImplementedError, ValueError, TypeError) as exc:  # this model has no such method
-            raise _Refused(str(exc)) from exc
-        out = runnable.invoke(messages, config=NO_CALLBACKS)  # type: ignore[arg-type]
-        raw = out["raw"] if isinstance(out, dict) else out
-        parsed = out.get("parsed") if isinstance(out, dict) else None
-        if parsed is not None and not (isinstance(raw, AIMessage) and str(raw.content).strip()):
-            # A tool-calling method leaves the text empty: the JSON is the parsed arguments.
-            text = json.dumps(parsed if isinstance(parsed, dict) else getattr(parsed, "model_dump", dict)())
-            return AIMessage(content=text, usage_metadata=getattr(raw, "usage_metadata", None))
-        return raw
+
+@dataclass(frozen=True)
+class _Invoke:
+    """One call of the inner model (or its structured-output runnable), without callbacks: usage is counted
+    once, on the wrapper's run."""
+
+    runnable: Runnable
+    messages: list[BaseMessage]
+    options: dict[str, Any] = field(default_factory=dict)
+
+    def run(self) -> Any:
+        return self.runnable.invoke(self.messages, config=NO_CALLBACKS, **self.options)  # type: ignore[arg-type]
+
+    async def arun(self) -> Any:
+        return await self.runnable.ainvoke(self.messages, config=NO_CALLBACKS, **self.options)  # type: ignore[arg-type]
+
+
+def _structured(model: BaseChatModel, schema: dict[str, Any], method: str) -> Runnable:
+    options: dict[str, Any] = {"include_raw": True}
+    if method != "default":
+        options["method"] = method
+    try:
+        return model.with_structured_output(_named(schema), **options)
+    except (NotImplementedError, ValueError, TypeError) as exc:  # this model has no such method
+        raise _Refused(str(exc)) from exc
+
+
+def _structured_message(out: Any) -> AIMessage:
+    raw = out["raw"] if isinstance(out, dict) else out
+    parsed = out.get("parsed") if isinstance(out, dict) else None
+    if parsed is not None and not (isinstance(raw, AIMessage) and str(raw.content).strip()):
+        # A tool-calling method leaves the text empty: the JSON is the parsed arguments.
+        text = json.dumps(parsed if isinstance(parsed, dict) else getattr(parsed, "model_dump", dict)())
+        return AIMessage(content=text, usage_metadata=getattr(raw, "usage_metadata", None))
+    return raw
 
 
 class _Refused(Exception):

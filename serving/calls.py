@@ -8,9 +8,12 @@ because a 135M model will sometimes produce nothing usable.
 
 from __future__ import annotations
 
+import asyncio
 import json
 import re
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any, Generic, TypeVar
 
 import structlog
@@ -62,36 +65,28 @@ def ask(
 ) -> PolicyReply[T]:
     """Call the policy once; never raises on a malformed reply, raises PolicyError if the call fails."""
     started = time.perf_counter()
-    kwargs: dict[str, Any] = {}
-    if hasattr(policy, "structured_output_kwargs"):
-        kwargs["max_tokens"] = max_tokens
-        kwargs["_node"] = node  # our policies decide per node whether a call may think
-        if schema is not None:
-            kwargs.update(policy.structured_output_kwargs(schema.model_json_schema()))
-    try:
-        message = policy.invoke(messages, config=_child_config(config), **kwargs)
-    except StepResearchError:
-        raise
-    except Exception as exc:
-        raise PolicyError(f"the policy call in node {node!r} failed: {type(exc).__name__}: {exc}") from exc
-    text = _text_of(message)
-    parsed = parse_json_reply(text, schema) if schema is not None else None
-    usage = usage_of(message)
-    if (schema is not None and parsed is None) or not text.strip():
-        usage = usage.model_copy(update={"unusable": 1})
-    seconds = round(time.perf_counter() - started, 3)
-    if usage.unusable:
-        _announce_unusable(node, config)
-    log.info(
-        "policy_call",
-        node=node,
-        prompt_tokens=usage.prompt_tokens,
-        cached_tokens=usage.cached_tokens,
-        completion_tokens=usage.completion_tokens,
-        parsed=None if schema is None else parsed is not None,
-        seconds=seconds,
-    )
-    return PolicyReply[T](text=text, parsed=parsed, usage=usage, seconds=seconds)
+    with _policy_errors(node):
+        message = policy.invoke(
+            messages, config=_child_config(config), **_call_kwargs(policy, node, schema, max_tokens)
+        )
+    return _reply(message, node=node, schema=schema, started=started, config=config)
+
+
+async def aask(
+    policy: BaseChatModel,
+    messages: list[BaseMessage],
+    *,
+    node: str,
+    schema: type[T] | None = None,
+    max_tokens: int = 256,
+    config: RunnableConfig | None = None,
+) -> PolicyReply[T]:
+    """`ask` on the event loop: the policy's `ainvoke` (an AsyncClient for a served policy)."""
+    started = time.perf_counter()
+    with _policy_errors(node):
+        kwargs = _call_kwargs(policy, node, schema, max_tokens)
+        message = await policy.ainvoke(messages, config=_child_config(config), **kwargs)
+    return _reply(message, node=node, schema=schema, started=started, config=config)
 
 
 def ask_many(
@@ -123,6 +118,71 @@ def ask_many(
             for p in prompts
         ]
         return [f.result() for f in futures]
+
+
+async def aask_many(
+    policy: BaseChatModel,
+    prompts: list[list[BaseMessage]],
+    *,
+    node: str,
+    schema: type[T] | None = None,
+    max_tokens: int = 256,
+    config: RunnableConfig | None = None,
+    max_concurrency: int = 8,
+) -> list[PolicyReply[T]]:
+    """`ask_many` on the event loop: at most `max_concurrency` calls in flight, no thread per call."""
+    gate = asyncio.Semaphore(max(1, max_concurrency))
+
+    async def one(messages: list[BaseMessage]) -> PolicyReply[T]:
+        async with gate:
+            return await aask(policy, messages, node=node, schema=schema, max_tokens=max_tokens, config=config)
+
+    return list(await asyncio.gather(*(one(p) for p in prompts)))
+
+
+def _call_kwargs(policy: BaseChatModel, node: str, schema: type[BaseModel] | None, max_tokens: int) -> dict[str, Any]:
+    """Our policies take the token cap, the node (it decides whether a call may think) and the JSON schema."""
+    kwargs: dict[str, Any] = {}
+    if hasattr(policy, "structured_output_kwargs"):
+        kwargs["max_tokens"] = max_tokens
+        kwargs["_node"] = node
+        if schema is not None:
+            kwargs.update(policy.structured_output_kwargs(schema.model_json_schema()))
+    return kwargs
+
+
+@contextmanager
+def _policy_errors(node: str) -> Iterator[None]:
+    """Our own errors pass through; anything else from the policy becomes one PolicyError naming the node."""
+    try:
+        yield
+    except StepResearchError:
+        raise
+    except Exception as exc:
+        raise PolicyError(f"the policy call in node {node!r} failed: {type(exc).__name__}: {exc}") from exc
+
+
+def _reply(
+    message: Any, *, node: str, schema: type[T] | None, started: float, config: RunnableConfig | None
+) -> PolicyReply[T]:
+    text = _text_of(message)
+    parsed = parse_json_reply(text, schema) if schema is not None else None
+    usage = usage_of(message)
+    if (schema is not None and parsed is None) or not text.strip():
+        usage = usage.model_copy(update={"unusable": 1})
+    seconds = round(time.perf_counter() - started, 3)
+    if usage.unusable:
+        _announce_unusable(node, config)
+    log.info(
+        "policy_call",
+        node=node,
+        prompt_tokens=usage.prompt_tokens,
+        cached_tokens=usage.cached_tokens,
+        completion_tokens=usage.completion_tokens,
+        parsed=None if schema is None else parsed is not None,
+        seconds=seconds,
+    )
+    return PolicyReply[T](text=text, parsed=parsed, usage=usage, seconds=seconds)
 
 
 def _announce_unusable(node: str, config: RunnableConfig | None) -> None:

@@ -73,6 +73,10 @@ TEMPLATE_KWARGS_KINDS = {"sglang", "vllm"}
 CONTEXT_OVERFLOW = re.compile(r"context length|context window|maximum context|context size", re.IGNORECASE)
 # Error text that blames the structured-output request itself.
 FORMAT_BLAMED = re.compile(r"response_format|json_schema|\bschema\b", re.IGNORECASE)
+# llama-cpp-python's server answers a request it cannot validate (FastAPI's RequestValidationError, e.g. a
+# `json_schema` response_format, which it does not take) with HTTP 500 and "N validation error(s): ..."
+# (llama_cpp/server/errors.py, custom_route_handler). That is a refusal, not a fault: never retried.
+VALIDATION_REFUSAL = re.compile(r"\bvalidation errors?\b", re.IGNORECASE)
 THINK_BLOCK = re.compile(r"^\s*<think>.*?(</think>\s*|$)", re.DOTALL)
 
 
@@ -366,7 +370,7 @@ class OpenAICompatibleChatModel(BaseChatModel):
     def _should_fall_back(self, response: httpx.Response, body: dict[str, Any], schema: dict[str, Any] | None) -> bool:
         """json_object instead, for good: only when the server blamed the format, and never on SGLang."""
         return (
-            response.status_code in (400, 422)
+            (response.status_code in (400, 422) or _refused_request(response))
             and schema is not None
             and self.structured == "auto"
             and body.get("response_format", {}).get("type") == "json_schema"
@@ -408,7 +412,7 @@ class OpenAICompatibleChatModel(BaseChatModel):
         """How long to wait before attempt `attempt + 1`, or None to take this response as final.
 
         Raises PolicyError when the retries are spent. One policy for the sync and the async transport."""
-        if response is not None and response.status_code not in RETRY_STATUS:
+        if response is not None and (response.status_code not in RETRY_STATUS or _refused_request(response)):
             return None, ""
         problem = f"HTTP {response.status_code}" if response is not None else _describe(error)  # type: ignore[arg-type]
         if attempt >= self.max_retries:
@@ -577,6 +581,11 @@ def _error_message(response: httpx.Response) -> str:
         if isinstance(error, str):
             return error[:300]
     return response.text[:300].strip()
+
+
+def _refused_request(response: httpx.Response) -> bool:
+    """A 500 that is really a 4xx (see VALIDATION_REFUSAL): the same body would be refused again."""
+    return response.status_code == 500 and bool(VALIDATION_REFUSAL.search(response.text[:2000]))
 
 
 def _retry_after(response: httpx.Response) -> float | None:

@@ -1,13 +1,17 @@
 """The small protocol every search tool speaks, and adapters for the tools users already have.
 
-A tool is anything with a `name` and `search(query, k) -> list[SearchHit]`.
-LangChain `BaseTool`s and plain callables are wrapped by `as_search_tool`, so a
-user can register their own search without subclassing anything of ours.
+A tool is anything with a `name` and `search(query, k) -> list[SearchHit]`;
+one that also has `async asearch(query, k)` is awaited under `ainvoke`, and
+cancelled at the node's timeout. LangChain `BaseTool`s and plain callables
+(sync or `async def`) are wrapped by `as_search_tool`, so a user can register
+their own search without subclassing anything of ours.
 """
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
+import inspect
 import json
 from collections.abc import Callable
 from typing import Any, Protocol, runtime_checkable
@@ -41,10 +45,26 @@ class CallableSearchTool:
 
     def search(self, query: str, k: int) -> list[SearchHit]:
         if hasattr(self._fn, "invoke"):
-            raw = self._fn.invoke({"query": query, "k": k}) if _takes_k(self._fn) else self._fn.invoke(query)
+            raw = self._fn.invoke(self._tool_input(query, k))
+        elif inspect.iscoroutinefunction(self._fn):
+            raw = asyncio.run(self._fn(query, k))  # the sync driver calls tools on a thread of their own
         else:
             raw = self._fn(query, k)
         return [_to_hit(item) for item in _as_list(raw)][:k]
+
+    async def asearch(self, query: str, k: int) -> list[SearchHit]:
+        """Awaited where the tool is async (a LangChain tool's `ainvoke`, an `async def`), so it can be cancelled;
+        a sync function goes to a worker thread."""
+        if hasattr(self._fn, "ainvoke"):
+            raw = await self._fn.ainvoke(self._tool_input(query, k))
+        elif inspect.iscoroutinefunction(self._fn):
+            raw = await self._fn(query, k)
+        else:
+            return await asyncio.to_thread(self.search, query, k)
+        return [_to_hit(item) for item in _as_list(raw)][:k]
+
+    def _tool_input(self, query: str, k: int) -> Any:
+        return {"query": query, "k": k} if _takes_k(self._fn) else query
 
 
 def as_search_tool(tool: Any, name: str | None = None) -> SearchTool:

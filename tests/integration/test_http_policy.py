@@ -171,3 +171,62 @@ def test_a_third_party_chat_model_is_the_policy(server, tmp_path):
     assert record["citations"]["phantom"] == 0 and record["citations"]["valid"] >= 2
     assert record["usage"]["calls"] >= 5  # counted once each, through the wrapper's callbacks
     assert sum(1 for line in (tmp_path / "chatopenai" / "prompts.jsonl").open()) == record["usage"]["calls"]
+
+
+CONCURRENT_QUESTIONS = [
+    "When and how did the Byzantine Empire end?",
+    "Who discovered penicillin and when?",
+    "Where was the printing press invented?",
+    "When did the Berlin Wall fall?",
+    "Who painted the Mona Lisa?",
+    "When was the Eiffel Tower built?",
+    "Who wrote the theory of general relativity?",
+    "Where did the Wright brothers first fly?",
+]
+# Each question's own subject, which its report must be about (no research reads another's state).
+CONCURRENT_SUBJECTS = [
+    "Byzantine", "penicillin", "printing press", "Berlin Wall", "Mona Lisa", "Eiffel Tower", "relativity", "Wright",
+]  # fmt: skip
+
+
+def test_eight_researches_at_once_on_one_event_loop_each_get_their_own_cited_report(server):
+    import asyncio
+    import threading
+
+    from langgraph.checkpoint.memory import InMemorySaver
+
+    from stepresearch import build_graph, research_context
+    from stepresearch.serving.openai_compatible import OpenAICompatibleChatModel
+    from stepresearch.tools import wiki_search_tool
+
+    policy = OpenAICompatibleChatModel(base_url=server, max_tokens=200)
+    context = research_context(
+        policy, [wiki_search_tool()], judge="lexical",
+        budgets={"max_rounds": 1, "max_sub_questions": 2, "min_sub_questions": 2},
+    )  # fmt: skip
+    graph = build_graph(checkpointer=InMemorySaver())
+    threads_before = threading.active_count()
+    peak = threads_before
+
+    async def main() -> list[dict]:
+        nonlocal peak
+        runs = asyncio.gather(*(
+            graph.ainvoke({"question": q}, {"configurable": {"thread_id": f"r{i}"}}, context=context)
+            for i, q in enumerate(CONCURRENT_QUESTIONS)
+        ))  # fmt: skip
+        while not runs.done():
+            peak = max(peak, threading.active_count())
+            await asyncio.sleep(0.1)
+        return await runs
+
+    outputs = asyncio.run(main())
+    for i, (subject, output) in enumerate(zip(CONCURRENT_SUBJECTS, outputs)):
+        state = graph.get_state({"configurable": {"thread_id": f"r{i}"}}).values
+        assert state["question"] == CONCURRENT_QUESTIONS[i]
+        report = output["report"]
+        body = report.markdown.split("## Sources")[0]
+        assert re.search(r"\[\d+\]", body), (subject, report.markdown[:800])
+        assert output["citations"].phantom == 0 and output["citations"].valid >= 1
+        assert subject.lower() in report.markdown.lower(), (subject, report.markdown[:800])
+    # Eight researches on one loop, not a thread each: the loop's executor does the CPU-bound work.
+    assert peak - threads_before < len(CONCURRENT_QUESTIONS), (threads_before, peak)
