@@ -1,7 +1,7 @@
 """Assembling the nodes into a compiled LangGraph graph, with swappable nodes.
 
-clarify → plan ─Send→ search ×N → verify → reflect ─┬→ plan (gaps left, budget left)
-                                                     └→ write → validate → END
+clarify → plan ─Send→ search ×N → compact → verify → reflect ─┬→ plan (gaps left, budget left)
+                                                               └→ write → validate → END
 """
 
 from __future__ import annotations
@@ -15,6 +15,7 @@ from langgraph.graph.state import CompiledStateGraph
 from stepresearch.nodes import (
     ResearchContext,
     clarify,
+    compact,
     dispatch_search,
     plan,
     reflect,
@@ -32,12 +33,14 @@ DEFAULT_NODES: Mapping[str, Callable[..., dict]] = {
     "clarify": clarify,
     "plan": plan,
     "search": search,
+    "compact": compact,
     "verify": verify,
     "reflect": reflect,
     "write": write,
     "validate": validate,
 }
-# Enough for the longest run the budgets allow (rounds x (plan, N searches, verify, reflect) + write, validate).
+# Enough for the longest run the budgets allow (rounds x (plan, N searches, compact, verify, reflect) + write,
+# validate): 10 rounds x 5 steps + 3.
 RECURSION_LIMIT = 200
 DEFAULT_MAX_CONCURRENCY = 4
 
@@ -77,7 +80,8 @@ def build_graph(
     builder.add_edge(START, "clarify")
     builder.add_edge("clarify", "plan")
     builder.add_conditional_edges("plan", with_context(dispatch_search, default_context), ["search", "verify"])
-    builder.add_edge("search", "verify")
+    builder.add_edge("search", "compact")
+    builder.add_edge("compact", "verify")
     builder.add_edge("verify", "reflect")
     builder.add_conditional_edges("reflect", route_after_reflect, ["plan", "write"])
     builder.add_edge("write", "validate")

@@ -2,6 +2,7 @@
 budgets are `runtime.context`, a `ResearchContext` (see `context.py`)."""
 
 from .clarify import clarify
+from .compact import compact
 from .context import ResearchContext, research_context
 from .plan import plan
 from .reflect import reflect, route_after_reflect
@@ -13,6 +14,7 @@ from .write import write
 __all__ = [
     "ResearchContext",
     "clarify",
+    "compact",
     "dispatch_search",
     "plan",
     "reflect",

@@ -84,18 +84,49 @@ class Attributor:
         self, text: str, *, preferred: set[str] | None = None, kept: list[str] | None = None
     ) -> Steps[CitedSentence | None]:
         """The sentence with its supporting sources, or None if nothing on topic entails it or it is a repeat."""
-        text = text.strip()
-        if not is_candidate(text) or (kept is not None and is_repeat(text, kept)):
-            return None
-        allowed = [s for s in self.candidates if self.on_topic(text, s)]
-        entailed = yield from self._entailing(text, allowed)
-        if not entailed:
-            return None
-        preferred = preferred or set()
-        entailed.sort(key=lambda pair: (pair[1].id not in preferred, -pair[0].coverage, pair[1].order))
-        best_verdict, best = entailed[0]
+        return (yield from self.attribute_all([text], preferred=preferred, kept=kept))[0]
+
+    def attribute_prose(
+        self, prose: str, *, preferred: set[str], kept: list[str]
+    ) -> Steps[tuple[list[CitedSentence], int]]:
+        """Attribute every sentence of the model's prose; returns kept sentences and how many were dropped."""
+        titles = [s.title for s in self.sources.values()]
+        sentences = [s for s in split_sentences(strip_markers(prose, titles))]
+        whole = [s for s in sentences if not is_fragment(s)]
+        cited = [c for c in (yield from self.attribute_all(whole, preferred=preferred, kept=kept)) if c is not None]
+        return cited, len(sentences) - len(cited)
+
+    def attribute_all(
+        self, texts: list[str], *, preferred: set[str] | None = None, kept: list[str] | None = None
+    ) -> Steps[list[CitedSentence | None]]:
+        """Each sentence with its supporting sources, or None; a kept sentence is added to `kept`.
+
+        The judge sees every (sentence, source) pair of the batch at once, so a policy judge's calls go out
+        together instead of one sentence at a time; repeats are then dropped in order."""
+        texts = [t.strip() for t in texts]
+        allowed = [
+            [s for s in self.candidates if self.on_topic(t, s)]
+            if is_candidate(t) and not (kept is not None and is_repeat(t, kept))
+            else []
+            for t in texts
+        ]
+        entailed = yield from self._entailing(texts, allowed)
+        out: list[CitedSentence | None] = []
+        for text, pairs in zip(texts, entailed):
+            cited = self._cited(text, pairs, preferred or set()) if pairs else None
+            if cited is not None and kept is not None:
+                if is_repeat(text, kept):
+                    cited = None
+                else:
+                    kept.append(cited.text)
+            out.append(cited)
+        return out
+
+    def _cited(self, text: str, entailed: list[tuple[Judgement, Source]], preferred: set[str]) -> CitedSentence:
+        ranked = sorted(entailed, key=lambda pair: (pair[1].id not in preferred, -pair[0].coverage, pair[1].order))
+        best_verdict, best = ranked[0]
         source_ids = [best.id]
-        for _, other in entailed[1:]:
+        for _, other in ranked[1:]:
             if other.origin != best.origin:
                 source_ids.append(other.id)
                 break
@@ -106,33 +137,21 @@ class Attributor:
             origin="policy",
         )
 
-    def attribute_prose(
-        self, prose: str, *, preferred: set[str], kept: list[str]
-    ) -> Steps[tuple[list[CitedSentence], int]]:
-        """Attribute every sentence of the model's prose; returns kept sentences and how many were dropped."""
-        out: list[CitedSentence] = []
-        dropped = 0
-        titles = [s.title for s in self.sources.values()]
-        for sentence in split_sentences(strip_markers(prose, titles)):
-            cited = (
-                None if is_fragment(sentence) else (yield from self.attribute(sentence, preferred=preferred, kept=kept))
-            )
-            if cited is None:
-                dropped += 1
-                continue
-            out.append(cited)
-            kept.append(cited.text)
-        return out, dropped
-
-    def _entailing(self, text: str, allowed: list[Source]) -> Steps[list[tuple[Judgement, Source]]]:
-        lexical = LexicalJudge().judge_many([(text, s.text, s.title) for s in allowed])
+    def _entailing(self, texts: list[str], allowed: list[list[Source]]) -> Steps[list[list[tuple[Judgement, Source]]]]:
+        """Per sentence, its allowed sources that entail it: the lexical judge's verdicts, or the policy
+        judge's on each sentence's lexical shortlist, all sentences' pairs in one batch."""
+        lexical = [LexicalJudge().judge_many([(t, s.text, s.title) for s in ok]) for t, ok in zip(texts, allowed)]
         if isinstance(self.judge, LexicalJudge):
-            return [(v, s) for v, s in zip(lexical, allowed) if v.entails]
-        shortlist = sorted(
-            ((v, s) for v, s in zip(lexical, allowed) if v.anchors_ok), key=lambda pair: -pair[0].coverage
-        )[:POLICY_SHORTLIST]
-        verdicts = yield from self.judge.judge_steps([(text, s.text, s.title) for _, s in shortlist])
-        return [(v, s) for v, (_, s) in zip(verdicts, shortlist) if v.entails]
+            return [[(v, s) for v, s in zip(verdicts, ok) if v.entails] for verdicts, ok in zip(lexical, allowed)]
+        shortlists = [
+            sorted(((v, s) for v, s in zip(verdicts, ok) if v.anchors_ok), key=lambda pair: -pair[0].coverage)[
+                :POLICY_SHORTLIST
+            ]
+            for verdicts, ok in zip(lexical, allowed)
+        ]
+        items = [(t, s.text, s.title) for t, shortlist in zip(texts, shortlists) for _, s in shortlist]
+        verdicts = iter((yield from self.judge.judge_steps(items)))
+        return [[(v, s) for (_, s), v in zip(shortlist, verdicts) if v.entails] for shortlist in shortlists]
 
     def _evidence_for(self, source_id: str, verdict: Judgement) -> str | None:
         own = [e for e in self.evidence if e.source_id == source_id]

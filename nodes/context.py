@@ -14,10 +14,13 @@ from typing import Any, Literal
 
 from langchain_core.language_models import BaseChatModel
 
+from stepresearch.errors import UsageError
 from stepresearch.judge import Judge, JudgeKind, LexicalJudge, make_judge
 from stepresearch.serving.any_model import AnyChatModel
 from stepresearch.state import Budgets
 from stepresearch.tools import SearchTool, as_search_tool
+
+from .context_window import log_budget
 
 
 @dataclass(frozen=True)
@@ -69,6 +72,10 @@ def research_context(
     chosen = tuple(as_search_tool(t) for t in (tools if tools is not None else _default_tools()))
     if not chosen:
         raise ValueError("a research context needs at least one search tool")
+    try:
+        log_budget(policy, budgets.max_context_tokens)  # a window too small for any log is refused now, not mid-run
+    except ValueError as exc:
+        raise UsageError(f"max_context_tokens: {exc}") from exc
     return ResearchContext(
         policy=policy,
         tools=chosen,

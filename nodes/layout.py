@@ -1,10 +1,15 @@
 """The one place prompts are laid out, in prefix-cache order.
 
 Every policy call is: the fixed system block, then the research brief, then
-the append-only research log, and only then the node's own task. Calls made
-one after another therefore share a long, byte-identical prefix, and a prefix
-cache (llama.cpp's KV reuse, SGLang's RadixAttention) skips re-reading it.
+the research log, and only then the node's own task. Calls made one after
+another therefore share a long, byte-identical prefix, and a prefix cache
+(llama.cpp's KV reuse, SGLang's RadixAttention) skips re-reading it.
 Nothing that varies between calls (time, ids, counters) goes before the task.
+
+The log is the run's digests (older evidence compacted by `nodes/compact.py`,
+fixed once written) followed by every evidence item no digest covers,
+verbatim, in first-seen order. Between compactions it only grows at its end;
+nothing is ever cut from it to fit: fitting is the compact node's job.
 """
 
 from __future__ import annotations
@@ -14,7 +19,7 @@ from typing import Any
 
 from langchain_core.messages import BaseMessage, HumanMessage, SystemMessage
 
-from stepresearch.state import Evidence, ResearchBrief, Source
+from stepresearch.state import Digest, Evidence, ResearchBrief, Source
 from stepresearch.text import split_sentences
 
 SYSTEM_BLOCK = """You are stepresearch, a careful research assistant.
@@ -41,23 +46,45 @@ def render_brief(brief: ResearchBrief | None, question: str) -> str:
     return "\n".join(lines)
 
 
-def render_log(sources: dict[str, Source], evidence: list[Evidence], max_chars: int) -> str:
-    """Evidence in first-seen order, one line each; later rounds only append lines."""
+def render_log(sources: dict[str, Source], evidence: list[Evidence], digests: list[Digest] | None = None) -> str:
+    """The digests, then the evidence they do not cover, one line each in first-seen order."""
     if not evidence:
         return "## Research log\n(empty: nothing has been searched yet)"
     handles = source_handles(sources)
-    lines = ["## Research log"]
-    used = len(lines[0])
-    for item in evidence:
-        source = sources.get(item.source_id)
-        if source is None:
-            continue
-        line = f"[{handles[item.source_id]}] {source.title}: {whole_sentences(item.text, PASSAGE_CHARS)}"
-        if used + len(line) + 1 > max_chars:
-            break
-        lines.append(line)
-        used += len(line) + 1
+    lines = ["## Research log", *(digest.text for digest in digests or [])]
+    covered = digested_ids(digests)
+    newer = [evidence_line(item, sources, handles) for item in evidence if item.id not in covered]
+    if digests and newer:
+        lines.append("### Newer evidence")
+    lines += [line for line in newer if line]
     return "\n".join(lines)
+
+
+def evidence_line(item: Evidence, sources: dict[str, Source], handles: dict[str, str]) -> str:
+    """One evidence item as the log shows it verbatim: handle, title, passage in whole sentences."""
+    source = sources.get(item.source_id)
+    if source is None:
+        return ""
+    return f"[{handles[item.source_id]}] {source.title}: {whole_sentences(item.text, PASSAGE_CHARS)}"
+
+
+def digested_ids(digests: list[Digest] | None) -> set[str]:
+    return {evidence_id for digest in digests or [] for evidence_id in digest.evidence_ids}
+
+
+def log_accounting(
+    sources: dict[str, Source], evidence: list[Evidence], digests: list[Digest] | None
+) -> dict[str, int]:
+    """Where each evidence item is: verbatim in the prompt's log, in a digest, or in neither (dropped)."""
+    covered = digested_ids(digests)
+    handles = source_handles(sources)
+    in_prompt = sum(1 for item in evidence if item.id not in covered and evidence_line(item, sources, handles))
+    digested = sum(1 for item in evidence if item.id in covered)
+    return {
+        "evidence_in_prompt": in_prompt,
+        "evidence_digested": digested,
+        "evidence_dropped": len(evidence) - in_prompt - digested,
+    }
 
 
 def messages_for(state: Mapping[str, Any], ctx: Any, task: str) -> list[BaseMessage]:
@@ -67,8 +94,8 @@ def messages_for(state: Mapping[str, Any], ctx: Any, task: str) -> list[BaseMess
         brief=state.get("brief"),
         sources=state.get("sources"),
         evidence=state.get("evidence"),
+        digests=state.get("digests"),
         task=task,
-        log_chars=ctx.budgets.log_chars,
         layout=ctx.prompt_layout,
     )
 
@@ -90,13 +117,13 @@ def build_messages(
     sources: dict[str, Source] | None,
     evidence: list[Evidence] | None,
     task: str,
-    log_chars: int,
+    digests: list[Digest] | None = None,
     layout: str = "prefix",
 ) -> list[BaseMessage]:
     """The prompt for one call. `layout="naive"` puts the task first, as most peers do; it
     exists only as the baseline of `benchmarks/prefix_cache.py`."""
     brief_block = render_brief(brief, question)
-    log_block = render_log(sources or {}, evidence or [], log_chars)
+    log_block = render_log(sources or {}, evidence or [], digests)
     if layout == "naive":
         return [
             SystemMessage(content="## Task\n" + task + "\n\n" + SYSTEM_BLOCK),

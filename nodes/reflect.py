@@ -32,21 +32,22 @@ These points are not yet answered well by the research log:
 Write one short search question for each point.
 Reply in JSON: {{"follow_ups": ["...", "..."]}}"""
 
-MAX_FOLLOW_UPS = 3
+# The policy may word at most this many follow-ups; how many are searched is `Budgets.max_follow_ups`.
+MAX_DRAFTED_FOLLOW_UPS = 12
 # The policy's wording of a follow-up replaces the gap's only if it keeps half of the gap's words.
 PHRASING_KEEPS = 0.5
 MAX_FOLLOW_UP_CHARS = 220
 
 
 class FollowUpDraft(BaseModel):
-    follow_ups: list[str] = Field(default_factory=list, max_length=MAX_FOLLOW_UPS)
+    follow_ups: list[str] = Field(default_factory=list, max_length=MAX_DRAFTED_FOLLOW_UPS)
 
 
 @step_node
 def reflect(state: ResearchState, runtime: Runtime[ResearchContext]) -> Steps[dict]:
     ctx = runtime.context
     stop = budget_stop_reason(state, ctx.budgets)
-    gaps = find_gaps(state)
+    gaps = find_gaps(state, ctx.budgets.max_follow_ups)
     if not gaps:
         return {"stop_reason": "no new gaps to search", "follow_ups": []}
     if stop:
@@ -65,7 +66,7 @@ def route_after_reflect(state: ResearchState) -> str:
     return "plan" if state.get("follow_ups") else "write"
 
 
-def find_gaps(state: ResearchState) -> list[FollowUp]:
+def find_gaps(state: ResearchState, limit: int = 3) -> list[FollowUp]:
     round_no = state.get("round", 1)
     answered = {sq_id for e in state.get("evidence", []) for sq_id in e.sub_question_ids}
     asked = [sq.text for sq in state.get("sub_questions", [])]
@@ -85,7 +86,7 @@ def find_gaps(state: ResearchState) -> list[FollowUp]:
         query = part.text[:1].upper() + part.text[1:].rstrip("?") + "?"
         if not is_repeat(query, asked + [g.text for g in gaps]):
             gaps.insert(0, FollowUp(text=query, parent=None, reason=f"no evidence answers the asked {part.kind}"))
-    return gaps[:MAX_FOLLOW_UPS]
+    return gaps[:limit]
 
 
 def unanswered_parts(state: ResearchState) -> list[AskedPart]:

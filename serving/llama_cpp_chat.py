@@ -21,19 +21,21 @@ two runs side by side take about twice as long as one, not thirty times.
 
 from __future__ import annotations
 
+import asyncio
 import fcntl
 import os
 import tempfile
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, ClassVar, Literal
 
 import structlog
-from langchain_core.callbacks import CallbackManagerForLLMRun
+from langchain_core.callbacks import AsyncCallbackManagerForLLMRun, CallbackManagerForLLMRun
 from langchain_core.language_models import BaseChatModel
+from langchain_core.language_models.chat_models import agenerate_from_stream
 from langchain_core.messages import AIMessageChunk, BaseMessage
 from langchain_core.outputs import ChatGeneration, ChatGenerationChunk, ChatResult
 from pydantic import Field, PrivateAttr
@@ -118,6 +120,14 @@ class LlamaCppChatModel(BaseChatModel):
     def _identifying_params(self) -> dict[str, Any]:
         return {"model_path": self.model_path, "n_ctx": self.n_ctx, "temperature": self.temperature}
 
+    # Counting a prompt's tokens is a local call, cheap enough to plan the research log with (nodes/context_window.py).
+    tokenizes_locally: ClassVar[bool] = True
+
+    @property
+    def context_tokens(self) -> int:
+        """The context window the model was loaded with."""
+        return self.n_ctx
+
     def structured_output_kwargs(self, schema: dict[str, Any]) -> dict[str, Any]:
         """Call kwargs that make llama.cpp follow `schema` through a grammar."""
         return {"response_format": {"type": "json_object", "schema": schema}}
@@ -195,6 +205,60 @@ class LlamaCppChatModel(BaseChatModel):
             )
         )
 
+    async def _agenerate(
+        self,
+        messages: list[BaseMessage],
+        stop: list[str] | None = None,
+        run_manager: AsyncCallbackManagerForLLMRun | None = None,
+        **kwargs: Any,
+    ) -> ChatResult:
+        """The reply assembled from `_astream`, so that a cancelled call stops at the next token."""
+        return await agenerate_from_stream(self._astream(messages, stop, None, **kwargs))
+
+    async def _astream(
+        self,
+        messages: list[BaseMessage],
+        stop: list[str] | None = None,
+        run_manager: AsyncCallbackManagerForLLMRun | None = None,
+        **kwargs: Any,
+    ) -> AsyncIterator[ChatGenerationChunk]:
+        """`_stream` on a worker thread (generation is CPU-bound and must not hold the event loop), handed over
+        token by token. When the consumer stops (a cancelled research), the worker closes the stream at the
+        next token, which ends generation and frees the model and the machine's turn for other calls."""
+        loop = asyncio.get_running_loop()
+        queue: asyncio.Queue[Any] = asyncio.Queue()
+        stopped = threading.Event()
+
+        def hand_over(item: Any) -> None:
+            try:
+                loop.call_soon_threadsafe(queue.put_nowait, item)
+            except RuntimeError:  # the loop has closed: no one is listening any more
+                stopped.set()
+
+        def produce() -> None:
+            stream = self._stream(messages, stop, None, **kwargs)
+            try:
+                for chunk in stream:
+                    if stopped.is_set():
+                        break
+                    hand_over(chunk)
+            except Exception as exc:  # raised again on the loop, in the consumer
+                hand_over(_Failure(exc))
+            finally:
+                stream.close()
+                hand_over(_END)
+
+        loop.run_in_executor(None, produce)
+        try:
+            while (item := await queue.get()) is not _END:
+                if isinstance(item, _Failure):
+                    raise item.error
+                if run_manager is not None and item.text:
+                    await run_manager.on_llm_new_token(item.text, chunk=item)
+                yield item
+        finally:
+            stopped.set()
+
     def _params(self, kwargs: dict[str, Any]) -> tuple[Any, dict[str, Any]]:
         response_format = kwargs.pop("response_format", None)
         kwargs.pop("_node", None)  # the embedded model never thinks; every node gets the same call
@@ -223,6 +287,16 @@ class LlamaCppChatModel(BaseChatModel):
         prompt_ids = list(self._llama._input_ids[:prompt_tokens])
         reusable = max((_common_prefix(ids, prompt_ids) for ids in previous), default=0)
         return min(reusable, max(prompt_tokens - 1, 0))
+
+
+class _Failure:
+    """An error raised on the worker thread, carried to the consumer on the loop."""
+
+    def __init__(self, error: Exception) -> None:
+        self.error = error
+
+
+_END = object()  # the worker's last item: the stream is over
 
 
 def cpu_lock_path() -> Path:

@@ -9,6 +9,8 @@ from typing_extensions import TypedDict  # pydantic builds JSON schemas from it 
 from .models import (
     CitationStats,
     Claim,
+    Compaction,
+    Digest,
     Evidence,
     FollowUp,
     Report,
@@ -19,6 +21,7 @@ from .models import (
 )
 from .reducers import (
     add_ints,
+    append_compactions,
     merge_evidence,
     merge_notes,
     merge_sources,
@@ -35,6 +38,9 @@ class ResearchState(TypedDict, total=False):
     sub_questions: Annotated[list[SubQuestion], merge_sub_questions]
     sources: Annotated[dict[str, Source], merge_sources]
     evidence: Annotated[list[Evidence], merge_evidence]
+    # Written only by the compact node, whole: a later compaction may fold earlier digests into one.
+    digests: list[Digest]
+    compactions: Annotated[list[Compaction], append_compactions]
     claims: list[Claim]
     follow_ups: list[FollowUp]
     report: Report

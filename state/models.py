@@ -193,6 +193,35 @@ class CallUsage(BaseModel):
         )
 
 
+class Digest(BaseModel):
+    """Older evidence compacted into short lines, written once and then fixed: its text is byte-identical in
+    every later prompt, so the prompt prefix changes only when a compaction happens."""
+
+    index: int = Field(description="1 for the first digest of the run, 2 for the next, ...")
+    rounds: list[int] = Field(description="The research rounds whose evidence it covers (in part or whole).")
+    evidence_ids: list[str] = Field(
+        description="Every evidence item it stands for; their full text stays in the state."
+    )
+    text: str
+    tokens: int
+    written_by: Literal["policy", "deterministic"]
+
+
+class Compaction(BaseModel):
+    """One compaction of the research log, as run.json reports it."""
+
+    round: int = Field(description="The round whose search made the log outgrow its budget.")
+    evidence_ids: list[str] = Field(description="The evidence items that went into the digest.")
+    digest_tokens: int
+    log_tokens_before: int
+    log_tokens_after: int
+    budget_tokens: int
+    written_by: Literal["policy", "deterministic"]
+    merged_digests: int = Field(
+        default=0, description="Earlier digests folded into this one (when they outgrew the budget)."
+    )
+
+
 class PromptRecord(BaseModel):
     """One prompt as sent, for prefix-cache replay: token ids where the policy can tokenize, else text."""
 
@@ -232,6 +261,12 @@ class Budgets(BaseModel):
     max_prompt_tokens: int = Field(default=200_000, ge=1000)
     max_wall_s: float = Field(default=900.0, gt=0)
     search_concurrency: int = Field(default=4, ge=1, le=64)
+    max_follow_ups: int = Field(default=3, ge=1, le=12, description="Follow-up sub-questions per later round.")
     hits_per_query: int = Field(default=5, ge=1, le=50)
     passages_per_source: int = Field(default=2, ge=1, le=10)
-    log_chars: int = Field(default=6000, ge=500, description="Cap on the research log placed in prompts.")
+    max_context_tokens: int | None = Field(
+        default=None,
+        ge=1536,  # nodes/context_window.MIN_WINDOW_TOKENS: the smallest window that leaves the log 256 tokens
+        description="The context window to plan prompts for, in tokens; default: the policy's own (its n_ctx, "
+        "or the served model's maximum length). Smaller makes the research log compact sooner.",
+    )

@@ -7,7 +7,7 @@ order may vary between runs, so merged collections are ordered by the
 
 from __future__ import annotations
 
-from .models import Evidence, Source, SubQuestion, Usage
+from .models import Compaction, Evidence, Source, SubQuestion, Usage
 
 
 def merge_sources(left: dict[str, Source] | None, right: dict[str, Source] | None) -> dict[str, Source]:
@@ -70,3 +70,8 @@ def merge_notes(left: list[str] | None, right: list[str] | None) -> list[str]:
 
 def add_ints(left: int | None, right: int | None) -> int:
     return (left or 0) + (right or 0)
+
+
+def append_compactions(left: list[Compaction] | None, right: list[Compaction] | None) -> list[Compaction]:
+    """The run's compactions in the order they happened; only the compact node adds to them."""
+    return [*(left or []), *(right or [])]

@@ -79,6 +79,12 @@ def test_invalid_budget_flag(tmp_path):
     assert result.returncode == 2 and "at least 1" in result.stderr and "Traceback" not in result.stderr
 
 
+def test_a_context_window_too_small_for_any_research_log(tmp_path):
+    result = run_cli("run", "Why did Rome fall?", "--max-context", "1000", "--out", "r", tmp_path=tmp_path)
+    assert_usage_error(result, "invalid budget max_context_tokens: Input should be greater than or equal to 1536")
+    assert not (tmp_path / "r").exists()  # refused before anything was created
+
+
 def test_resume_without_a_run(tmp_path):
     assert_usage_error(run_cli("run", "--resume", "--out", str(tmp_path / "r"), tmp_path=tmp_path), "nothing to resume")
     assert not (tmp_path / "r").exists(), "a failed resume creates nothing"

@@ -24,6 +24,7 @@ from stepresearch.errors import StepResearchError, UsageError
 from stepresearch.events import (
     BriefMade,
     ClaimJudged,
+    LogCompacted,
     NodeFinished,
     NodeStarted,
     ReportWritten,
@@ -107,6 +108,13 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--max-rounds", type=_positive_int, help="plan/search rounds (default 2)")
     run.add_argument("--max-sub-questions", type=_positive_int, help="per round (default 6)")
     run.add_argument("--concurrency", type=_positive_int, help="parallel search branches (default 4)")
+    run.add_argument(
+        "--max-context",
+        type=_positive_int,
+        metavar="TOKENS",
+        help="plan prompts for this context window instead of the policy's own (its n_ctx, or the served model's "
+        "maximum length); smaller makes the research log compact sooner",
+    )
     run.add_argument(
         "--judge",
         choices=["auto", "lexical", "policy"],
@@ -208,6 +216,7 @@ RUN_DEFAULTS: dict[str, Any] = {
     "max_rounds": 2,
     "max_sub_questions": 6,
     "concurrency": 4,
+    "max_context": None,
     "judge": "auto",
 }
 
@@ -296,7 +305,7 @@ def resolve_run_config(args: argparse.Namespace, recorded: Any) -> tuple[Any, li
             explicit[name] = getattr(args, name)
     if args.base_url is not None:
         explicit["policy"] = "served"
-    budget_flags = {n: getattr(args, n) for n in ("max_rounds", "max_sub_questions", "concurrency")}
+    budget_flags = {n: getattr(args, n) for n in ("max_rounds", "max_sub_questions", "concurrency", "max_context")}
     if recorded is None:
         budgets = {n: v if v is not None else RUN_DEFAULTS[n] for n, v in budget_flags.items()}
         config = RunConfig(
@@ -319,6 +328,7 @@ def _budgets(values: dict[str, Any]):
             max_sub_questions=values["max_sub_questions"],
             min_sub_questions=min(3, values["max_sub_questions"]),
             search_concurrency=values["concurrency"],
+            max_context_tokens=values.get("max_context"),
         )
     except (ValidationError, KeyError) as exc:
         detail = exc.errors()[0] if isinstance(exc, ValidationError) else {"loc": [str(exc)], "msg": "missing"}
@@ -604,6 +614,11 @@ class Progress:
                 out.print(f"[bold]reflect[/] {event.gaps} gap(s): another round")
             else:
                 out.print(f"[bold]reflect[/] done: {escape(event.stop_reason or 'no gaps')}")
+        elif isinstance(event, LogCompacted):
+            out.print(
+                f"[bold]compact[/] {event.items} passage(s) into a digest: log {event.tokens_before} → "
+                f"{event.tokens_after} tokens (budget {event.budget_tokens})"
+            )
         elif isinstance(event, ReportWritten):
             out.print(f"[bold]write[/] {event.sections} section(s), {event.cited_sources} cited source(s)")
         elif isinstance(event, Token) and self.stream and event.node == "write":

@@ -74,6 +74,17 @@ class RoundDecided(BaseModel):
     stop_reason: str | None = None
 
 
+class LogCompacted(BaseModel):
+    """The research log outgrew the policy's context, and older evidence went into a digest."""
+
+    kind: Literal["log_compacted"] = "log_compacted"
+    round: int
+    items: int
+    tokens_before: int
+    tokens_after: int
+    budget_tokens: int
+
+
 class ReportWritten(BaseModel):
     kind: Literal["report_written"] = "report_written"
     sections: int
@@ -105,6 +116,7 @@ ResearchEvent = Annotated[
     | SourcesFound
     | ClaimJudged
     | RoundDecided
+    | LogCompacted
     | ReportWritten
     | Token
     | ClarificationAsked,
@@ -164,6 +176,13 @@ def _node_events(node: str, update: dict[str, Any]) -> list[ResearchEvent]:
                 contradicting=len(claim.contradicting),
             )
         )
+    for c in update.get("compactions", []) if node == "compact" else []:
+        out.append(
+            LogCompacted(
+                round=c.round, items=len(c.evidence_ids), tokens_before=c.log_tokens_before,
+                tokens_after=c.log_tokens_after, budget_tokens=c.budget_tokens,
+            )
+        )  # fmt: skip
     if node == "reflect":
         gaps = len(update.get("follow_ups") or [])
         out.append(RoundDecided(another_round=gaps > 0, gaps=gaps, stop_reason=update.get("stop_reason")))

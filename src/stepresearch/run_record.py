@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from stepresearch.nodes.layout import log_accounting
 from stepresearch.serving.cache_report import cache_figures
 from stepresearch.state import PromptRecord, ResearchState
 
@@ -62,8 +63,19 @@ def run_record(
         "notes": state.get("notes", []),
         "report_empty": bool(report and report.empty),
     }
-    record.update(extra or {})
+    extra = dict(extra or {})
+    record["context"] = context_record(state, extra.pop("log_budget", None))
+    record.update(extra)
     return record
+
+
+def context_record(state: ResearchState, budget: dict[str, Any] | None) -> dict[str, Any]:
+    """The research log's budget, its compactions, and where every evidence item ended up."""
+    return {
+        **(budget or {}),
+        "compactions": [c.model_dump() for c in state.get("compactions", [])],
+        **log_accounting(state.get("sources", {}), state.get("evidence", []), state.get("digests")),
+    }
 
 
 def _clarification(state: ResearchState) -> dict[str, Any] | None:

@@ -31,6 +31,7 @@ from stepresearch.errors import PolicyError, UsageError
 from stepresearch.graphs import PromptRecorder, build_graph, sqlite_checkpointer
 from stepresearch.nodes import research_context
 from stepresearch.nodes.clarify import ClarificationRequest
+from stepresearch.nodes.context_window import log_budget
 from stepresearch.state import Budgets, PromptRecord, ResearchState
 
 from .events import STREAM_MODES, ResearchEvent, events_of
@@ -126,7 +127,11 @@ def run_research(
             (out / PROMPTS_FILE).unlink(missing_ok=True)  # an --overwrite run starts its prompt record afresh
         recorder = PromptRecorder(context.policy, out / PROMPTS_FILE)
         config: RunnableConfig = {"configurable": {"thread_id": thread_id}, "callbacks": [recorder]}
-        record_extra = {"judge": judge_name, **(extra_record or {})}
+        record_extra = {
+            "judge": judge_name,
+            "log_budget": log_budget(context.policy, context.budgets.max_context_tokens).model_dump(),
+            **(extra_record or {}),
+        }
         server = getattr(policy, "server", None)
         if isinstance(server, BaseModel):  # a served policy: what it said about itself at start-up
             record_extra["policy_server"] = server.model_dump(exclude={"waited_s"})

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import threading
+from contextlib import aclosing
 
 import pytest
 from langchain_core.messages import HumanMessage, SystemMessage
@@ -65,6 +67,38 @@ def test_concurrent_calls_are_serialised_safely(model):
     for t in threads:
         t.join(120)
     assert not errors and len(results) == 4
+
+
+STORY = [HumanMessage(content="Write a long story about a dragon who learns to bake bread, with many details.")]
+
+
+def test_ainvoke_gives_the_reply_invoke_gives(model):
+    messages = [SYSTEM, HumanMessage(content="Name three colours.")]
+    blocking = model.invoke(messages, max_tokens=24, temperature=0.0)
+    awaited = asyncio.run(model.ainvoke(messages, max_tokens=24, temperature=0.0))
+    assert awaited.content == blocking.content and awaited.content.strip()
+    assert awaited.usage_metadata["output_tokens"] == blocking.usage_metadata["output_tokens"]
+    assert awaited.usage_metadata["input_tokens"] == blocking.usage_metadata["input_tokens"]
+
+
+def test_a_stream_closed_early_stops_generating_and_frees_the_model(model):
+    full = model.invoke(STORY, max_tokens=300, temperature=0.0)
+    assert full.usage_metadata["output_tokens"] > 100  # left alone, this prompt runs long
+    prompt_tokens = full.usage_metadata["input_tokens"]
+
+    async def read_three_tokens() -> int:
+        seen = 0
+        async with aclosing(model.astream(STORY, max_tokens=300, temperature=0.0)) as stream:
+            async for chunk in stream:
+                seen += bool(chunk.content)
+                if seen == 3:
+                    break
+        return seen
+
+    assert asyncio.run(read_three_tokens()) == 3
+    with model._lock:  # taken once the worker has let go of the model
+        evaluated = model._llama.n_tokens - prompt_tokens
+    assert evaluated < 50, evaluated  # it stopped within a few tokens of the close, not after 300
 
 
 def test_a_broken_gguf_is_a_model_load_error(tmp_path):

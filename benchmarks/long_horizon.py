@@ -1,0 +1,235 @@
+"""Long horizons: a research of many rounds over a large folder corpus, with a log that must compact.
+
+    python benchmarks/long_horizon.py [--docs 2000] [--rounds 6] [--window 3000] [--latency-s 0.2]
+
+Part 1, the llama-cpp server: `stepresearch serve --engine llama-cpp` (SmolLM2) on a free loopback port,
+and one research of at least `--rounds` rounds and 30 sub-questions over a folder of `--docs` Wikipedia
+summaries carved from the shipped corpus, planned for a `--window`-token context so that the research
+log compacts. It prints where every evidence item ended up (in the prompt, in a digest, dropped), the
+prompt tokens per call, and, for each stretch between compactions, the replay reuse and the prefill the
+server really computed (its own "prefix-match hit, remaining N prompt tokens to eval" lines) over the
+unique-token floor of that stretch (a radix tree over every prompt's token ids, from the server's
+tokenizer).
+
+Part 2, a latency-bound server: a loopback OpenAI-compatible server that answers every request after a
+fixed latency and serves up to 8 at once. It measures latency-bound concurrency, NOT model quality: its
+replies are fixed. It runs 32 independent policy calls, then a whole research, with 1, 2, 4 and 8
+calls at once, and prints the speedups over 1 measured in the same run.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import re
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+from typing import Any
+
+import structlog
+from langchain_core.callbacks import BaseCallbackHandler
+from langchain_core.messages import HumanMessage
+from langgraph.checkpoint.memory import InMemorySaver
+
+from stepresearch import build_graph, research_context
+from stepresearch.graphs.checkpoints import serializer
+from stepresearch.nodes.layout import log_accounting
+from stepresearch.serving.calls import aask_many
+from stepresearch.serving.openai_compatible import OpenAICompatibleChatModel
+from stepresearch.serving.radix import RadixTree
+from stepresearch.state import Budgets
+from stepresearch.tools import folder_search_tool
+from stepresearch.tools.wiki import load_wiki_passages, wiki_data_path
+
+QUESTION = "How did the Byzantine Empire rise, change and fall, and which states fought it?"
+# Subjects whose summaries go into the corpus first, so that the research has plenty to find.
+SEED_QUERIES = ["Byzantine", "Constantinople", "Ottoman", "Roman Empire", "Crusade", "Venice", "Justinian"]
+CONCURRENCY = (1, 2, 4, 8)
+SERVER_SLOTS = 8  # the latency server answers this many requests at once (benchmarks/latency_server.py)
+INDEPENDENT_CALLS = 32
+REMAINING = re.compile(r"remaining (\d+) prompt tokens to eval")
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def carve_corpus(folder: Path, size: int) -> int:
+    """`size` Wikipedia summaries as Markdown files: the ones about the seed subjects first, then others."""
+    passages = load_wiki_passages(wiki_data_path())
+    seeded = [p for p in passages if any(q.lower() in (p.title + " " + p.text[:300]).lower() for q in SEED_QUERIES)]
+    rest = [p for p in passages if p not in seeded]
+    chosen = (seeded + rest[:: max(1, len(rest) // size)])[:size]
+    for i, passage in enumerate(chosen):
+        name = re.sub(r"[^\w-]+", "_", passage.title)[:80] or f"doc{i}"
+        (folder / f"{i:05d}_{name}.md").write_text(f"# {passage.title}\n\n{passage.text}\n", encoding="utf-8")
+    return len(chosen)
+
+
+class Calls(BaseCallbackHandler):
+    """Every prompt's text and the prompt tokens each reply reports, in the order the calls happened."""
+
+    def __init__(self) -> None:
+        self.prompts: list[str] = []
+        self.prompt_tokens: list[int] = []
+        self._lock = threading.Lock()
+
+    def on_chat_model_start(self, serialized: Any, messages: Any, **kwargs: Any) -> None:
+        with self._lock:
+            self.prompts += ["".join(f"<|{m.type}|>\n{m.content}\n" for m in batch) for batch in messages]
+
+    def on_llm_end(self, response: Any, **kwargs: Any) -> None:
+        for generations in response.generations:
+            for generation in generations:
+                meta = getattr(generation.message, "usage_metadata", None) or {}
+                with self._lock:
+                    self.prompt_tokens.append(int(meta.get("input_tokens") or 0))
+
+
+def long_budgets(rounds: int, window: int | None, concurrency: int = 4) -> Budgets:
+    return Budgets(
+        max_rounds=rounds, min_sub_questions=6, max_sub_questions=6, max_follow_ups=6, max_tool_calls=1000,
+        max_prompt_tokens=5_000_000, max_wall_s=7200, search_concurrency=concurrency, max_context_tokens=window,
+    )  # fmt: skip
+
+
+def run_research(policy: Any, tool: Any, budgets: Budgets, judge: str, calls: Calls | None = None) -> dict:
+    graph = build_graph(checkpointer=InMemorySaver(serde=serializer()), max_concurrency=budgets.search_concurrency)
+    config: dict[str, Any] = {"configurable": {"thread_id": "long"}, "callbacks": [calls] if calls else []}
+    context = research_context(policy, [tool], budgets=budgets, judge=judge)
+    graph.invoke({"question": QUESTION}, config, context=context)
+    return graph.get_state(config).values
+
+
+def part_one(args: argparse.Namespace, tool: Any, docs: int) -> None:
+    port = free_port()
+    log_path = Path(tempfile.mkdtemp(prefix="stepresearch-long-")) / "server.log"
+    with log_path.open("w") as server_log:
+        server = subprocess.Popen(
+            [sys.executable, "-m", "stepresearch", "serve", "--engine", "llama-cpp", "--port", str(port)],
+            stdout=server_log, stderr=subprocess.STDOUT,
+        )  # fmt: skip
+    try:
+        policy = OpenAICompatibleChatModel(base_url=f"http://127.0.0.1:{port}/v1", max_tokens=200)
+        policy.check_health(wait_s=180)
+        calls = Calls()
+        began = time.perf_counter()
+        state = run_research(policy, tool, long_budgets(args.rounds, args.window), "lexical", calls)
+        wall = time.perf_counter() - began
+        computed = [int(n) for n in REMAINING.findall(log_path.read_text(errors="replace"))]
+        token_ids = [policy.tokenize(text) for text in calls.prompts]
+    finally:
+        server.terminate()
+        server.wait(timeout=60)
+    sub_questions = state.get("sub_questions", [])
+    rounds = max((sq.round for sq in sub_questions), default=0)
+    print(f"Part 1: SmolLM2 behind llama-cpp-python's server on 127.0.0.1; {docs} documents; window {args.window}")
+    print(f"  {rounds} rounds, {len(sub_questions)} sub-questions, {len(calls.prompts)} policy calls, {wall:.0f} s")
+    accounting = log_accounting(state["sources"], state["evidence"], state.get("digests"))
+    print(
+        f"  evidence: {len(state['evidence'])} items; in prompt {accounting['evidence_in_prompt']}, "
+        f"digested {accounting['evidence_digested']}, dropped {accounting['evidence_dropped']}"
+    )
+    compactions = state.get("compactions", [])
+    for c in compactions:
+        print(
+            f"  compaction in round {c.round}: {len(c.evidence_ids)} items, log {c.log_tokens_before} -> "
+            f"{c.log_tokens_after} tokens (budget {c.budget_tokens}), digest {c.digest_tokens} tokens"
+        )
+    sizes = [len(ids) for ids in token_ids]
+    print(f"  prompt tokens per call: median {statistics.median(sizes):.0f}, max {max(sizes)} (window {args.window})")
+    if len(computed) != len(token_ids):
+        print(
+            f"  (server logged {len(computed)} evaluations for {len(token_ids)} calls; figures below are approximate)"
+        )
+    print(f"\n  {'stretch':<24} {'calls':>6} {'replay reuse':>13} {'prefill / floor':>16}")
+    tree = RadixTree()
+    stretch = 0
+    rows: list[tuple[str, int, int, int, int, int]] = []
+    for i, (text, ids) in enumerate(zip(calls.prompts, token_ids)):
+        digests = text.count("### Digest")
+        if digests != stretch or not rows:
+            rows.append((f"{digests} digest(s) in the log", 0, 0, 0, 0, 0))
+            stretch = digests
+        size_before = tree.size
+        hit = tree.insert(ids)
+        name, n, total, reused, floor, prefill = rows[-1]
+        real = computed[i] if i < len(computed) else len(ids) - hit
+        rows[-1] = (name, n + 1, total + len(ids), reused + hit, floor + tree.size - size_before, prefill + real)
+    for name, n, total, reused, floor, prefill in rows:
+        print(f"  {name:<24} {n:>6} {reused / total:>13.2f} {prefill / max(floor, 1):>15.2f}x")
+    all_total = sum(r[2] for r in rows)
+    all_reused = sum(r[3] for r in rows)
+    print(
+        f"  {'whole run':<24} {len(token_ids):>6} {all_reused / all_total:>13.2f} "
+        f"{sum(r[5] for r in rows) / max(sum(r[4] for r in rows), 1):>15.2f}x"
+    )
+
+
+def part_two(args: argparse.Namespace, tool: Any) -> None:
+    port = free_port()
+    server = subprocess.Popen(
+        [sys.executable, "-m", "stepresearch.benchmarks.latency_server", "--port", str(port),
+         "--latency-s", str(args.latency_s), "--slots", str(SERVER_SLOTS)],
+    )  # fmt: skip
+    try:
+        policy = OpenAICompatibleChatModel(
+            base_url=f"http://127.0.0.1:{port}/v1", max_tokens=64, structured="json_object"
+        )
+        policy.check_health(wait_s=30)
+        measure_concurrency(args, tool, policy)
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+
+
+def measure_concurrency(args: argparse.Namespace, tool: Any, policy: OpenAICompatibleChatModel) -> None:
+    prompts = [[HumanMessage(content=f"TASK: call {i}")] for i in range(INDEPENDENT_CALLS)]
+    print(f"\nPart 2: a latency-bound server on 127.0.0.1 ({args.latency_s:g} s per request, {SERVER_SLOTS} at once).")
+    print("  It measures latency-bound concurrency, not model quality: its replies are fixed.")
+    print(
+        f"\n  {'calls at once':>13} {f'{INDEPENDENT_CALLS} calls, s':>14} {'speedup':>8} {'research, s':>12} {'speedup':>8}"
+    )
+    base_calls = base_research = 0.0
+    for n in CONCURRENCY:
+        began = time.perf_counter()
+        asyncio.run(aask_many(policy, prompts, node="bench", max_tokens=8, max_concurrency=n))
+        calls_s = time.perf_counter() - began
+        began = time.perf_counter()
+        run_research(policy, tool, long_budgets(2, None, concurrency=n), "policy")
+        research_s = time.perf_counter() - began
+        base_calls, base_research = (calls_s, research_s) if n == 1 else (base_calls, base_research)
+        print(
+            f"  {n:>13} {calls_s:>14.2f} {base_calls / calls_s:>7.2f}x {research_s:>12.2f} "
+            f"{base_research / research_s:>7.2f}x"
+        )
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--docs", type=int, default=2000)
+    parser.add_argument("--rounds", type=int, default=6)
+    parser.add_argument("--window", type=int, default=3000, help="the context window the run plans for (tokens)")
+    parser.add_argument("--latency-s", type=float, default=0.2)
+    parser.add_argument("--skip-llama", action="store_true", help="only the latency-bound part")
+    args = parser.parse_args()
+    structlog.configure(wrapper_class=structlog.make_filtering_bound_logger(40))  # errors only: figures on stdout
+    folder = Path(tempfile.mkdtemp(prefix="stepresearch-corpus-"))
+    docs = carve_corpus(folder, args.docs)
+    tool = folder_search_tool(folder, cache_dir=folder.parent / (folder.name + "-index"))
+    if not args.skip_llama:
+        part_one(args, tool, docs)
+    part_two(args, tool)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,201 @@
+"""Compact: keep the research log within the policy's context window, and lose nothing doing it.
+
+Runs after each round's search. While the log (`nodes/layout.py`: digests,
+then the newer evidence verbatim) fits the budget (`nodes/context_window.py`)
+it does nothing. When it outgrows it, the oldest evidence, older rounds
+first, goes into a new digest: one line per source, with the passages' most
+informative sentences. A capable policy writes the digest, checked to name
+every source it stands for and to be no longer than the deterministic one;
+the embedded model's digest is the deterministic one. A digest is written
+once and never changed, so the prompt prefix changes only when a compaction
+happens, never from one call to the next. If the digests themselves come to
+fill more than half the budget, they are folded, with the oldest evidence,
+into one tighter digest.
+
+Every evidence item is in the prompt verbatim or in a digest: the run
+records the counts (`evidence_in_prompt`, `evidence_digested`,
+`evidence_dropped`, which stays 0) and each compaction. The full passages
+stay in the run's state (its checkpoint, in the run folder): the writer and
+the verifier judge sentences against the sources' full text, not against the
+digest, so a digested passage can still be cited.
+"""
+
+from __future__ import annotations
+
+import structlog
+from langchain_core.messages import HumanMessage, SystemMessage
+from langgraph.runtime import Runtime
+from pydantic import BaseModel, Field
+
+from stepresearch.judge import is_embedded
+from stepresearch.judge.anchors import analyse
+from stepresearch.state import Compaction, Digest, Evidence, ResearchState, Source
+from stepresearch.steps import Ask, Steps, step_node
+from stepresearch.text import split_sentences
+
+from .context import ResearchContext
+from .context_window import LogBudget, count_tokens, log_budget
+from .layout import SYSTEM_BLOCK, digested_ids, render_log, source_handles
+
+log = structlog.get_logger(__name__)
+
+TASK = """TASK: digest
+Rewrite these research notes as one short line per source. Keep every name, number and date. Start each line with the source's handle, like [S2].
+Notes:
+{notes}
+Reply in JSON: {{"lines": ["[S1] ...", "[S2] ..."]}}"""
+
+# Per evidence item, a digest keeps its most informative sentence up to this many characters...
+DIGEST_SENTENCE_CHARS = 160
+# ...and this many when earlier digests are folded in because they outgrew their share.
+FOLDED_SENTENCE_CHARS = 60
+# Digests may fill this share of the log budget; past it they are folded into one tighter digest, so that
+# newer evidence always has room to appear verbatim.
+DIGEST_SHARE = 0.5
+DIGEST_REPLY_TOKENS = 512
+
+
+class DigestDraft(BaseModel):
+    lines: list[str] = Field(default_factory=list)
+
+
+@step_node
+def compact(state: ResearchState, runtime: Runtime[ResearchContext]) -> Steps[dict]:
+    ctx = runtime.context
+    evidence = state.get("evidence", [])
+    sources = state.get("sources", {})
+    digests = list(state.get("digests", []))
+    budget = log_budget(ctx.policy, ctx.budgets.max_context_tokens)
+    before = count_tokens(ctx.policy, render_log(sources, evidence, digests))
+    if before <= budget.budget_tokens:
+        return {}
+    plan = plan_compaction(state, ctx.policy, budget)
+    digest = plan.digest
+    if not is_embedded(ctx.policy):
+        digest = yield from policy_digest(ctx, plan, sources)
+    kept = plan.kept_digests + [digest]
+    after = count_tokens(ctx.policy, render_log(sources, evidence, kept))
+    record = Compaction(
+        round=state.get("round", 1),
+        evidence_ids=digest.evidence_ids,
+        digest_tokens=digest.tokens,
+        log_tokens_before=before,
+        log_tokens_after=after,
+        budget_tokens=budget.budget_tokens,
+        written_by=digest.written_by,
+        merged_digests=len(digests) - len(plan.kept_digests),
+    )
+    log.info("log_compacted", **record.model_dump(exclude={"evidence_ids"}), items=len(digest.evidence_ids))
+    notes = []
+    if after > budget.budget_tokens:
+        notes.append(
+            f"the research log is {after} tokens after compaction, over its budget of {budget.budget_tokens}: "
+            "the run has more evidence than the policy's context can hold even as digests"
+        )
+    return {"digests": kept, "compactions": [record], "notes": notes}
+
+
+class CompactionPlan(BaseModel):
+    """What goes into the new digest, and the digests that stay as they are."""
+
+    kept_digests: list[Digest]
+    digest: Digest
+
+
+def plan_compaction(state: ResearchState, policy: object, budget: LogBudget) -> CompactionPlan:
+    """The fewest oldest items whose digest makes the log fit; earlier digests folded in if they outgrew their share."""
+    evidence = state.get("evidence", [])
+    sources = state.get("sources", {})
+    digests = list(state.get("digests", []))
+    covered = digested_ids(digests)
+    newer = [item for item in evidence if item.id not in covered]
+    older_rounds = sum(1 for item in newer if round_of(item) < state.get("round", 1))
+    if sum(d.tokens for d in digests) <= budget.budget_tokens * DIGEST_SHARE:
+        for take in range(max(older_rounds, 1), len(newer) + 1):
+            digest = make_digest(newer[:take], sources, index=len(digests) + 1, policy=policy)
+            if count_tokens(policy, render_log(sources, evidence, [*digests, digest])) <= budget.budget_tokens:
+                return CompactionPlan(kept_digests=digests, digest=digest)
+    # The digests outgrew their share, or digesting every newer item is not enough: fold the digested items
+    # and as few newer ones as it takes into one tighter digest.
+    by_id = {item.id: item for item in evidence}
+    folded = [by_id[i] for d in digests for i in d.evidence_ids if i in by_id]
+    for take in range(0, len(newer) + 1):
+        digest = make_digest(
+            folded + newer[:take], sources, index=1, policy=policy, sentence_chars=FOLDED_SENTENCE_CHARS
+        )
+        if count_tokens(policy, render_log(sources, evidence, [digest])) <= budget.budget_tokens:
+            break
+    return CompactionPlan(kept_digests=[], digest=digest)
+
+
+def make_digest(
+    items: list[Evidence],
+    sources: dict[str, Source],
+    *,
+    index: int,
+    policy: object,
+    sentence_chars: int = DIGEST_SENTENCE_CHARS,
+) -> Digest:
+    """The deterministic digest: per source, in first-seen order, each item's most informative sentence."""
+    handles = source_handles(sources)
+    by_source: dict[str, list[str]] = {}
+    for item in items:
+        if item.source_id in sources:
+            by_source.setdefault(item.source_id, []).append(key_sentence(item.text, sentence_chars))
+    rounds = sorted({round_of(item) for item in items})
+    lines = [header(index, rounds, len(items))]
+    for source_id, sentences in by_source.items():
+        kept = list(dict.fromkeys(s for s in sentences if s))
+        lines.append(f"[{handles[source_id]}] {sources[source_id].title}: " + " ".join(kept))
+    text = "\n".join(lines)
+    return Digest(
+        index=index,
+        rounds=rounds,
+        evidence_ids=[item.id for item in items],
+        text=text,
+        tokens=count_tokens(policy, text),
+        written_by="deterministic",
+    )
+
+
+def policy_digest(ctx: ResearchContext, plan: CompactionPlan, sources: dict[str, Source]) -> Steps[Digest]:
+    """The policy's digest of the same items, kept only if it names every source and is no longer."""
+    fallback = plan.digest
+    title, _, notes = fallback.text.partition("\n")
+    wanted = {handle_of(line) for line in notes.split("\n") if line}
+    messages = [SystemMessage(content=SYSTEM_BLOCK), HumanMessage(content=TASK.format(notes=notes))]
+    reply = yield Ask(ctx.policy, messages, node="compact", schema=DigestDraft, max_tokens=DIGEST_REPLY_TOKENS)
+    lines = [line.strip() for line in (reply.parsed.lines if reply.parsed else []) if line.strip()]
+    named = {handle_of(line) for line in lines}
+    if not lines or not wanted <= named or "" in named:
+        return fallback
+    text = "\n".join([title, *lines])
+    tokens = count_tokens(ctx.policy, text)
+    if tokens > fallback.tokens:
+        return fallback
+    return fallback.model_copy(update={"text": text, "tokens": tokens, "written_by": "policy"})
+
+
+def handle_of(line: str) -> str:
+    """ "S3" for a line that starts "[S3] ...", else ""."""
+    if line.startswith("[S") and "]" in line:
+        return line[1 : line.index("]")]
+    return ""
+
+
+def header(index: int, rounds: list[int], items: int) -> str:
+    span = f"round {rounds[0]}" if len(rounds) == 1 else f"rounds {rounds[0]}-{rounds[-1]}"
+    return f"### Digest {index} ({span}, {items} passages; the full passages are kept by the run)"
+
+
+def key_sentence(text: str, limit: int) -> str:
+    """The passage's sentence with the most anchors (numbers, dates, names), in whole words up to `limit`."""
+    sentences = split_sentences(text) or [text]
+    anchors = [len(a.quantities) + len(a.names) for a in map(analyse, sentences)]
+    best = sentences[max(range(len(sentences)), key=lambda i: (anchors[i], -i))]
+    return best if len(best) <= limit else best[:limit].rsplit(" ", 1)[0] + " …"
+
+
+def round_of(item: Evidence) -> int:
+    """The round an evidence item was found in: the first field of its order key (`RR.QQ.KK.PP`)."""
+    return int(item.order.split(".", 1)[0])
