@@ -3,9 +3,9 @@
     python benchmarks/long_horizon.py [--docs 2000] [--rounds 6] [--window 3000] [--latency-s 0.2]
 
 Part 1, the llama-cpp server: `stepresearch serve --engine llama-cpp` (SmolLM2) on a free loopback port,
-and one research of at least `--rounds` rounds and 30 sub-questions over a folder of `--docs` Wikipedia
-summaries carved from the shipped corpus, planned for a `--window`-token context so that the research
-log compacts. It prints where every evidence item ended up (in the prompt, in a digest, dropped), the
+and one research of up to `--rounds` rounds over a generated folder of `--docs` documents about one
+invented subject (each states its own dated facts, so every round leaves gaps to search), planned for a
+`--window`-token context so that the research log compacts. It prints where every evidence item ended up (in the prompt, in a digest, dropped), the
 prompt tokens per call, and, for each stretch between compactions, the replay reuse and the prefill the
 server really computed (its own "prefix-match hit, remaining N prompt tokens to eval" lines) over the
 unique-token floor of that stretch (a radix tree over every prompt's token ids, from the server's
@@ -45,11 +45,22 @@ from stepresearch.serving.openai_compatible import OpenAICompatibleChatModel
 from stepresearch.serving.radix import RadixTree
 from stepresearch.state import Budgets
 from stepresearch.tools import folder_search_tool
-from stepresearch.tools.wiki import load_wiki_passages, wiki_data_path
 
-QUESTION = "How did the Byzantine Empire rise, change and fall, and which states fought it?"
-# Subjects whose summaries go into the corpus first, so that the research has plenty to find.
-SEED_QUERIES = ["Byzantine", "Constantinople", "Ottoman", "Roman Empire", "Crusade", "Venice", "Justinian"]
+# Broad on purpose, over a generated corpus in which every document is about the one subject and states its own
+# facts: each round leaves single-source claims and unanswered facets, so the research keeps going.
+QUESTION = (
+    "What were the Kelmar Empire's cities, rulers, wars, laws, temples and trade routes, and when did each begin?"
+)
+SUBJECT = "Kelmar Empire"
+FACETS = {
+    "city": ("founded the city of {name} in {year}", "{name} had {n} thousand people by {year2}"),
+    "ruler": ("was ruled by {name} from {year}", "{name} raised {n} thousand soldiers in {year2}"),
+    "war": ("fought the {name} War from {year}", "the {name} War cost {n} thousand lives by {year2}"),
+    "law": ("passed the {name} Law in {year}", "the {name} Law taxed {n} hundred guilds after {year2}"),
+    "temple": ("built the Temple of {name} in {year}", "the Temple of {name} held {n} hundred priests in {year2}"),
+    "trade route": ("opened the {name} Road in {year}", "the {name} Road carried {n} thousand carts a year by {year2}"),
+}
+SYLLABLES = ["ka", "lor", "vin", "dra", "mel", "tos", "ur", "bel", "sar", "quin", "ne", "thal", "om", "res", "ga"]
 CONCURRENCY = (1, 2, 4, 8)
 SERVER_SLOTS = 8  # the latency server answers this many requests at once (benchmarks/latency_server.py)
 INDEPENDENT_CALLS = 32
@@ -62,16 +73,31 @@ def free_port() -> int:
         return probe.getsockname()[1]
 
 
-def carve_corpus(folder: Path, size: int) -> int:
-    """`size` Wikipedia summaries as Markdown files: the ones about the seed subjects first, then others."""
-    passages = load_wiki_passages(wiki_data_path())
-    seeded = [p for p in passages if any(q.lower() in (p.title + " " + p.text[:300]).lower() for q in SEED_QUERIES)]
-    rest = [p for p in passages if p not in seeded]
-    chosen = (seeded + rest[:: max(1, len(rest) // size)])[:size]
-    for i, passage in enumerate(chosen):
-        name = re.sub(r"[^\w-]+", "_", passage.title)[:80] or f"doc{i}"
-        (folder / f"{i:05d}_{name}.md").write_text(f"# {passage.title}\n\n{passage.text}\n", encoding="utf-8")
-    return len(chosen)
+def generate_corpus(folder: Path, size: int) -> int:
+    """`size` Markdown documents about the Kelmar Empire, one fact pair each, reproducibly (a fixed seed)."""
+    import random
+
+    rng = random.Random(2025)
+    names: list[str] = []
+    while len(names) < size:
+        name = "".join(rng.choice(SYLLABLES) for _ in range(rng.randint(2, 3))).capitalize()
+        if name not in names:
+            names.append(name)
+    facets = list(FACETS.items())
+    for i, name in enumerate(names):
+        facet, (first, second) = facets[i % len(facets)]
+        # Every document leads to another, as sources do: a research that follows leads keeps finding new ones.
+        lead = (i * 7 + 3) % size
+        lead_facet = facets[lead % len(facets)][0]
+        year = rng.randint(200, 1400)
+        values = {"name": name, "year": year, "year2": year + rng.randint(5, 80), "n": rng.randint(2, 90)}
+        title = f"{name} ({SUBJECT} {facet})"
+        text = (
+            f"The {SUBJECT} {first.format(**values)}. In the {SUBJECT}, {second.format(**values)}. "
+            f"Chronicles of the {SUBJECT} tie {name} to {names[lead]}, one of its {lead_facet}s, in {year + 1}."
+        )
+        (folder / f"{i:05d}_{name}.md").write_text(f"# {title}\n\n{text}\n", encoding="utf-8")
+    return size
 
 
 class Calls(BaseCallbackHandler):
@@ -131,8 +157,11 @@ def part_one(args: argparse.Namespace, tool: Any, docs: int) -> None:
         server.wait(timeout=60)
     sub_questions = state.get("sub_questions", [])
     rounds = max((sq.round for sq in sub_questions), default=0)
-    print(f"Part 1: SmolLM2 behind llama-cpp-python's server on 127.0.0.1; {docs} documents; window {args.window}")
+    print(
+        f"Part 1: SmolLM2 behind llama-cpp-python's server on 127.0.0.1; {docs} generated documents; window {args.window}"
+    )
     print(f"  {rounds} rounds, {len(sub_questions)} sub-questions, {len(calls.prompts)} policy calls, {wall:.0f} s")
+    print(f"  stopped: {state.get('stop_reason') or 'budget'}")
     accounting = log_accounting(state["sources"], state["evidence"], state.get("digests"))
     print(
         f"  evidence: {len(state['evidence'])} items; in prompt {accounting['evidence_in_prompt']}, "
@@ -152,13 +181,17 @@ def part_one(args: argparse.Namespace, tool: Any, docs: int) -> None:
         )
     print(f"\n  {'stretch':<24} {'calls':>6} {'replay reuse':>13} {'prefill / floor':>16}")
     tree = RadixTree()
-    stretch = 0
+    stretch: tuple[str, ...] = ()
     rows: list[tuple[str, int, int, int, int, int]] = []
     for i, (text, ids) in enumerate(zip(calls.prompts, token_ids)):
-        digests = text.count("### Digest")
-        if digests != stretch or not rows:
-            rows.append((f"{digests} digest(s) in the log", 0, 0, 0, 0, 0))
-            stretch = digests
+        # A stretch runs from one compaction to the next (the log's digest headers change); a call without the
+        # log (the policy writing a digest) stays in the stretch it came in.
+        headers = tuple(line for line in text.split("\n") if line.startswith("### Digest"))
+        changed = "## Research log" in text and headers != stretch
+        if changed or not rows:
+            stretch = headers if "## Research log" in text else stretch
+            label = f"after compaction {len(rows)}" if rows else "before any compaction"
+            rows.append((label, 0, 0, 0, 0, 0))
         size_before = tree.size
         hit = tree.insert(ids)
         name, n, total, reused, floor, prefill = rows[-1]
@@ -220,14 +253,16 @@ def main() -> int:
     parser.add_argument("--window", type=int, default=3000, help="the context window the run plans for (tokens)")
     parser.add_argument("--latency-s", type=float, default=0.2)
     parser.add_argument("--skip-llama", action="store_true", help="only the latency-bound part")
+    parser.add_argument("--skip-latency", action="store_true", help="only the llama-cpp part")
     args = parser.parse_args()
     structlog.configure(wrapper_class=structlog.make_filtering_bound_logger(40))  # errors only: figures on stdout
     folder = Path(tempfile.mkdtemp(prefix="stepresearch-corpus-"))
-    docs = carve_corpus(folder, args.docs)
+    docs = generate_corpus(folder, args.docs)
     tool = folder_search_tool(folder, cache_dir=folder.parent / (folder.name + "-index"))
     if not args.skip_llama:
         part_one(args, tool, docs)
-    part_two(args, tool)
+    if not args.skip_latency:
+        part_two(args, tool)
     return 0
 
 

@@ -76,7 +76,7 @@ def instrumented(name: str, fn: NodeFn, default_context: Callable[[], Any] | Non
 
     async def anode(state: Any, config: RunnableConfig) -> dict:
         execution = _Execution(name, state)
-        runtime = _with_context(get_runtime(), default_context)
+        runtime = await _awith_context(get_runtime(), default_context)
         with set_config_context(_with_handler(config, execution.calls)) as context:
             with execution.logged():
                 # The body runs as a task in the node's context, so its policy calls are the node's children.
@@ -160,6 +160,13 @@ def _with_context(runtime: Runtime, default_context: Callable[[], Any] | None) -
             "context=research_context(...) to invoke/stream, or build the graph with default_context="
         )
     return runtime.override(context=default_context())
+
+
+async def _awith_context(runtime: Runtime, default_context: Callable[[], Any] | None) -> Runtime:
+    """`_with_context` off the event loop: building a default context loads a model and an index."""
+    if is_usable(runtime.context) or default_context is None:
+        return _with_context(runtime, default_context)
+    return runtime.override(context=await asyncio.to_thread(default_context))
 
 
 def _with_handler(config: RunnableConfig, handler: BaseCallbackHandler) -> RunnableConfig:

@@ -47,8 +47,9 @@ Reply in JSON: {{"lines": ["[S1] ...", "[S2] ..."]}}"""
 
 # Per evidence item, a digest keeps its most informative sentence up to this many characters...
 DIGEST_SENTENCE_CHARS = 160
-# ...and this many when earlier digests are folded in because they outgrew their share.
-FOLDED_SENTENCE_CHARS = 60
+# ...and, when digests are folded because they outgrew their share, only that sentence's content words, at
+# most this many, every name, number and date among them kept first.
+FOLDED_WORDS = 10
 # Digests may fill this share of the log budget; past it they are folded into one tighter digest, so that
 # newer evidence always has room to appear verbatim.
 DIGEST_SHARE = 0.5
@@ -67,8 +68,9 @@ def compact(state: ResearchState, runtime: Runtime[ResearchContext]) -> Steps[di
     digests = list(state.get("digests", []))
     budget = log_budget(ctx.policy, ctx.budgets.max_context_tokens)
     before = count_tokens(ctx.policy, render_log(sources, evidence, digests))
-    if before <= budget.budget_tokens:
-        return {}
+    covered = digested_ids(digests)
+    if before <= budget.budget_tokens or all(item.id in covered for item in evidence):
+        return {}  # it fits, or everything is digested already and the last compaction said it did not fit
     plan = plan_compaction(state, ctx.policy, budget)
     digest = plan.digest
     if not is_embedded(ctx.policy):
@@ -119,10 +121,8 @@ def plan_compaction(state: ResearchState, policy: object, budget: LogBudget) -> 
     # and as few newer ones as it takes into one tighter digest.
     by_id = {item.id: item for item in evidence}
     folded = [by_id[i] for d in digests for i in d.evidence_ids if i in by_id]
-    for take in range(0, len(newer) + 1):
-        digest = make_digest(
-            folded + newer[:take], sources, index=1, policy=policy, sentence_chars=FOLDED_SENTENCE_CHARS
-        )
+    for take in range(0 if folded else 1, len(newer) + 1):
+        digest = make_digest(folded + newer[:take], sources, index=1, policy=policy, folded=True)
         if count_tokens(policy, render_log(sources, evidence, [digest])) <= budget.budget_tokens:
             break
     return CompactionPlan(kept_digests=[], digest=digest)
@@ -134,14 +134,16 @@ def make_digest(
     *,
     index: int,
     policy: object,
-    sentence_chars: int = DIGEST_SENTENCE_CHARS,
+    folded: bool = False,
 ) -> Digest:
-    """The deterministic digest: per source, in first-seen order, each item's most informative sentence."""
+    """The deterministic digest: per source, in first-seen order, each item's most informative sentence
+    (its content words only, when `folded`)."""
     handles = source_handles(sources)
     by_source: dict[str, list[str]] = {}
     for item in items:
         if item.source_id in sources:
-            by_source.setdefault(item.source_id, []).append(key_sentence(item.text, sentence_chars))
+            sentence = key_sentence(item.text, DIGEST_SENTENCE_CHARS)
+            by_source.setdefault(item.source_id, []).append(telegraphic(sentence) if folded else sentence)
     rounds = sorted({round_of(item) for item in items})
     lines = [header(index, rounds, len(items))]
     for source_id, sentences in by_source.items():
@@ -194,6 +196,17 @@ def key_sentence(text: str, limit: int) -> str:
     anchors = [len(a.quantities) + len(a.names) for a in map(analyse, sentences)]
     best = sentences[max(range(len(sentences)), key=lambda i: (anchors[i], -i))]
     return best if len(best) <= limit else best[:limit].rsplit(" ", 1)[0] + " …"
+
+
+def telegraphic(sentence: str) -> str:
+    """The sentence's content words, names, numbers and dates first to stay: "Kelmar Ottoman Empire 1400"."""
+    analysis = analyse(sentence)
+    anchors = set(analysis.name_positions) | {p for q in analysis.quantities for p in q.span}
+    words = [t for t in analysis.tokens if not t.stop or t.position in anchors]
+    while len(words) > FOLDED_WORDS and any(t.position not in anchors for t in words):
+        drop = max(i for i, t in enumerate(words) if t.position not in anchors)
+        words.pop(drop)
+    return " ".join(t.surface for t in words) + "."
 
 
 def round_of(item: Evidence) -> int:

@@ -38,6 +38,7 @@ class ResearchContext:
     tool_timeout_s: float = 30.0
     prompt_layout: Literal["prefix", "naive"] = "prefix"
     judge: Judge = field(default_factory=LexicalJudge)
+    reader: Literal["lexical", "policy"] = "lexical"
 
 
 def is_usable(context: ResearchContext | None) -> bool:
@@ -54,6 +55,7 @@ def research_context(
     interactive: bool = False,
     tool_timeout_s: float = 30.0,
     prompt_layout: Literal["prefix", "naive"] = "prefix",
+    reader: Literal["lexical", "policy"] = "lexical",
 ) -> ResearchContext:
     """A context with defaults filled in.
 
@@ -63,7 +65,8 @@ def research_context(
     (default: the offline Wikipedia corpus). `judge` decides entailment for writing,
     validation and verification: `lexical` (deterministic anchors), `policy` (the
     policy judges, the anchors guard), or `auto` (lexical for the embedded model,
-    policy for any other).
+    policy for any other). `reader` picks each search branch's passages: `lexical` (deterministic, the
+    default) or `policy` (the policy reads each document; for a capable served policy, see `nodes/reader.py`).
     """
     budgets = budgets if isinstance(budgets, Budgets) else Budgets(**(budgets or {}))
     policy = policy if policy is not None else _default_policy()
@@ -84,6 +87,7 @@ def research_context(
         tool_timeout_s=tool_timeout_s,
         prompt_layout=prompt_layout,
         judge=make_judge(judge, policy, max_concurrency=budgets.search_concurrency),
+        reader=reader,
     )
 
 

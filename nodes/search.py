@@ -7,8 +7,10 @@ sub-question. The judge decides relevance (`stepresearch.judge.relevance`):
 a source whose title or most of whose opening does not name the question's
 subject lends no evidence (it stays among the retrieved sources, where
 verification may count it as a witness).
-It makes no policy call: retrieval and passage choice are deterministic,
-which keeps branches cheap and their evidence reproducible. Its tool calls
+By default it makes no policy call: retrieval and passage choice are
+deterministic, which keeps branches cheap and their evidence reproducible;
+with `reader="policy"` (`--reader policy`) a capable policy picks the
+passages instead (`nodes/reader.py`), checked against the document's text. Its tool calls
 are steps (`stepresearch.steps.Search`): under `ainvoke` an async tool is
 awaited, and cancelled at its timeout.
 """
@@ -28,6 +30,7 @@ from stepresearch.text import statements
 from stepresearch.tools import SearchHit
 
 from .context import ResearchContext
+from .reader import policy_passages
 
 log = structlog.get_logger(__name__)
 
@@ -91,19 +94,28 @@ def search(branch: SearchBranch, runtime: Runtime[ResearchContext]) -> Steps[dic
                 hits.setdefault(hit.uri, (hit, tool.name))
     ranked = sorted(fused, key=lambda uri: (-fused[uri], uri))[: budgets.hits_per_query]
     sources: dict[str, Source] = {}
-    evidence: list[Evidence] = []
+    about: list[tuple[Source, SearchHit]] = []
     skipped = []
     for rank, uri in enumerate(ranked):
         hit, tool_name = hits[uri]
         source = to_source(hit, tool_name, sq, rank, subject)
         sources[source.id] = source
-        if source.aboutness != "about":
+        if source.aboutness == "about":
+            about.append((source, hit))
+        else:
             # Kept as a retrieved source (verification may count it as a witness), but a source that is
             # not about the question's subject lends no evidence to the report.
             skipped.append(source.title)
-            continue
-        passages = best_passages(hit.text, sq.text, budgets.passages_per_source, subject) or best_passages(
-            hit.text, branch["question"], budgets.passages_per_source, subject
+    picked: list[list[tuple[int, str, float]]] = [[] for _ in about]
+    if ctx.reader == "policy" and about:
+        documents = [(source.title, hit.text) for source, hit in about]
+        picked = yield from policy_passages(ctx, branch["question"], sq, documents, budgets.passages_per_source)
+    evidence: list[Evidence] = []
+    for (source, hit), chosen in zip(about, picked):
+        passages = (
+            chosen
+            or best_passages(hit.text, sq.text, budgets.passages_per_source, subject)
+            or best_passages(hit.text, branch["question"], budgets.passages_per_source, subject)
         )
         for offset, (start, text, score) in enumerate(passages):
             evidence.append(

@@ -82,6 +82,17 @@ def test_digests_are_fixed_and_the_prefix_changes_only_when_a_compaction_happens
         assert "### Digest" in logs[i + 1]
 
 
+def test_a_log_too_big_even_as_a_digest_is_folded_tighter_and_still_drops_nothing():
+    state = run(ScriptedPolicy(replies=scripted_replies()), window=MIN_WINDOW_TOKENS, rounds=3)
+    assert len(state["compactions"]) == 1 and len(state["digests"]) == 1  # nothing new later: no new compaction
+    (digest,) = state["digests"]
+    kelmar = next(line for line in digest.text.split("\n") if "Siege of Kelmar" in line)
+    assert "1400" in kelmar and "2000" in kelmar  # folded to content words, the numbers kept
+    assert len(kelmar) < 160
+    accounting = log_accounting(state["sources"], state["evidence"], state["digests"])
+    assert accounting["evidence_dropped"] == 0 and accounting["evidence_digested"] >= 1
+
+
 def test_a_passage_that_went_into_a_digest_can_still_be_cited():
     policy = ScriptedPolicy(replies=scripted_replies(write="The siege of Kelmar lasted 20 days [S1]."))
     state = run(policy)

@@ -116,6 +116,12 @@ def build_parser() -> argparse.ArgumentParser:
         "maximum length); smaller makes the research log compact sooner",
     )
     run.add_argument(
+        "--reader",
+        choices=["lexical", "policy"],
+        help="who picks each search branch's passages: lexical matching (the default), or the policy reading each "
+        "document (for a capable served policy; its picks are checked against the document)",
+    )
+    run.add_argument(
         "--judge",
         choices=["auto", "lexical", "policy"],
         help="who decides entailment: lexical anchors, the policy guarded by them, or auto (the default: lexical "
@@ -266,7 +272,7 @@ def cmd_run(args: argparse.Namespace, console: Console) -> int:
             budgets=_budgets(config.budgets),
             resume=args.resume,
             on_event=progress,
-            graph_options={"judge": config.judge},
+            graph_options={"judge": config.judge, "reader": config.reader},
             run_config=config,
             overwrite=args.overwrite,
             ask=progress.ask_person if args.interactive else None,
@@ -300,7 +306,7 @@ def resolve_run_config(args: argparse.Namespace, recorded: Any) -> tuple[Any, li
         explicit["corpus"] = str(args.corpus.expanduser().resolve())
     if args.no_web:
         explicit["web"] = False
-    for name in ("model", "base_url", "api_key_env", "timeout", "judge", "thinking"):
+    for name in ("model", "base_url", "api_key_env", "timeout", "judge", "thinking", "reader"):
         if getattr(args, name) is not None:
             explicit[name] = getattr(args, name)
     if args.base_url is not None:

@@ -40,6 +40,7 @@ class RunConfig(BaseModel):
     timeout: float = 120.0
     budgets: dict[str, Any] = Field(default_factory=dict)
     judge: str = "auto"
+    reader: str = "lexical"
     thinking: Literal["off", "on"] = Field(default="off", description="Served thinking models: --thinking.")
 
     def differences(self, other: RunConfig) -> list[str]:

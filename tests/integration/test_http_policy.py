@@ -173,17 +173,8 @@ def test_a_third_party_chat_model_is_the_policy(server, tmp_path):
     assert sum(1 for line in (tmp_path / "chatopenai" / "prompts.jsonl").open()) == record["usage"]["calls"]
 
 
-CONCURRENT_QUESTIONS = [
-    "When and how did the Byzantine Empire end?",
-    "Who discovered penicillin and when?",
-    "Where was the printing press invented?",
-    "When did the Berlin Wall fall?",
-    "Who painted the Mona Lisa?",
-    "When was the Eiffel Tower built?",
-    "Who wrote the theory of general relativity?",
-    "Where did the Wright brothers first fly?",
-]
-# Each question's own subject, which its report must be about (no research reads another's state).
+# The concurrency benchmark's eight questions (benchmarks/concurrency.py), each with its own subject, which
+# its report must be about (no research reads another's state).
 CONCURRENT_SUBJECTS = [
     "Byzantine", "penicillin", "printing press", "Berlin Wall", "Mona Lisa", "Eiffel Tower", "relativity", "Wright",
 ]  # fmt: skip
@@ -196,6 +187,7 @@ def test_eight_researches_at_once_on_one_event_loop_each_get_their_own_cited_rep
     from langgraph.checkpoint.memory import InMemorySaver
 
     from stepresearch import build_graph, research_context
+    from stepresearch.benchmarks.concurrency import QUESTIONS as CONCURRENT_QUESTIONS
     from stepresearch.serving.openai_compatible import OpenAICompatibleChatModel
     from stepresearch.tools import wiki_search_tool
 
