@@ -10,7 +10,9 @@ the embedded model's digest is the deterministic one. A digest is written
 once and never changed, so the prompt prefix changes only when a compaction
 happens, never from one call to the next. If the digests themselves come to
 fill more than half the budget, they are folded, with the oldest evidence,
-into one tighter digest.
+into one tighter digest: the sentences' content words, or, when even those
+do not fit, the sources' handles and titles, which still say where each
+passage is.
 
 Every evidence item is in the prompt verbatim or in a digest: the run
 records the counts (`evidence_in_prompt`, `evidence_digested`,
@@ -21,6 +23,9 @@ digest, so a digested passage can still be cited.
 """
 
 from __future__ import annotations
+
+import re
+from typing import Literal
 
 import structlog
 from langchain_core.messages import HumanMessage, SystemMessage
@@ -111,20 +116,21 @@ def plan_compaction(state: ResearchState, policy: object, budget: LogBudget) -> 
     digests = list(state.get("digests", []))
     covered = digested_ids(digests)
     newer = [item for item in evidence if item.id not in covered]
-    older_rounds = sum(1 for item in newer if round_of(item) < state.get("round", 1))
+    older_rounds = sum(1 for item in newer if item.round < state.get("round", 1))
     if sum(d.tokens for d in digests) <= budget.budget_tokens * DIGEST_SHARE:
         for take in range(max(older_rounds, 1), len(newer) + 1):
             digest = make_digest(newer[:take], sources, index=len(digests) + 1, policy=policy)
             if count_tokens(policy, render_log(sources, evidence, [*digests, digest])) <= budget.budget_tokens:
                 return CompactionPlan(kept_digests=digests, digest=digest)
     # The digests outgrew their share, or digesting every newer item is not enough: fold the digested items
-    # and as few newer ones as it takes into one tighter digest.
+    # and as few newer ones as it takes into one tighter digest: content words first, then titles alone.
     by_id = {item.id: item for item in evidence}
     folded = [by_id[i] for d in digests for i in d.evidence_ids if i in by_id]
-    for take in range(0 if folded else 1, len(newer) + 1):
-        digest = make_digest(folded + newer[:take], sources, index=1, policy=policy, folded=True)
-        if count_tokens(policy, render_log(sources, evidence, [digest])) <= budget.budget_tokens:
-            break
+    for level in ("words", "titles"):
+        for take in range(0 if folded else 1, len(newer) + 1):
+            digest = make_digest(folded + newer[:take], sources, index=1, policy=policy, level=level)
+            if count_tokens(policy, render_log(sources, evidence, [digest])) <= budget.budget_tokens:
+                return CompactionPlan(kept_digests=[], digest=digest)
     return CompactionPlan(kept_digests=[], digest=digest)
 
 
@@ -134,21 +140,25 @@ def make_digest(
     *,
     index: int,
     policy: object,
-    folded: bool = False,
+    level: Literal["sentences", "words", "titles"] = "sentences",
 ) -> Digest:
-    """The deterministic digest: per source, in first-seen order, each item's most informative sentence
-    (its content words only, when `folded`)."""
+    """The deterministic digest: per source, in first-seen order, each item's most informative sentence;
+    at level `words` only that sentence's content words; at level `titles` only the sources' handles and
+    titles, which still say where every passage is."""
     handles = source_handles(sources)
     by_source: dict[str, list[str]] = {}
     for item in items:
         if item.source_id in sources:
             sentence = key_sentence(item.text, DIGEST_SENTENCE_CHARS)
-            by_source.setdefault(item.source_id, []).append(telegraphic(sentence) if folded else sentence)
-    rounds = sorted({round_of(item) for item in items})
+            by_source.setdefault(item.source_id, []).append(telegraphic(sentence) if level == "words" else sentence)
+    rounds = sorted({item.round for item in items})
     lines = [header(index, rounds, len(items))]
-    for source_id, sentences in by_source.items():
-        kept = list(dict.fromkeys(s for s in sentences if s))
-        lines.append(f"[{handles[source_id]}] {sources[source_id].title}: " + " ".join(kept))
+    if level == "titles":
+        lines.append("; ".join(f"[{handles[sid]}] {sources[sid].title}" for sid in by_source))
+    else:
+        for source_id, sentences in by_source.items():
+            kept = list(dict.fromkeys(s for s in sentences if s))
+            lines.append(f"[{handles[source_id]}] {sources[source_id].title}: " + " ".join(kept))
     text = "\n".join(lines)
     return Digest(
         index=index,
@@ -164,7 +174,7 @@ def policy_digest(ctx: ResearchContext, plan: CompactionPlan, sources: dict[str,
     """The policy's digest of the same items, kept only if it names every source and is no longer."""
     fallback = plan.digest
     title, _, notes = fallback.text.partition("\n")
-    wanted = {handle_of(line) for line in notes.split("\n") if line}
+    wanted = set(re.findall(r"\[(S\d+)\]", notes))
     messages = [SystemMessage(content=SYSTEM_BLOCK), HumanMessage(content=TASK.format(notes=notes))]
     reply = yield Ask(ctx.policy, messages, node="compact", schema=DigestDraft, max_tokens=DIGEST_REPLY_TOKENS)
     lines = [line.strip() for line in (reply.parsed.lines if reply.parsed else []) if line.strip()]
@@ -207,8 +217,3 @@ def telegraphic(sentence: str) -> str:
         drop = max(i for i, t in enumerate(words) if t.position not in anchors)
         words.pop(drop)
     return " ".join(t.surface for t in words) + "."
-
-
-def round_of(item: Evidence) -> int:
-    """The round an evidence item was found in: the first field of its order key (`RR.QQ.KK.PP`)."""
-    return int(item.order.split(".", 1)[0])

@@ -45,6 +45,9 @@ Reply in JSON: {"claims": ["...", "..."]}"""
 
 CLAIMS_TOKENS = 200
 MAX_CLAIMS = 8
+# From the second round on, this many of the claims come from the round's new evidence first: what a round
+# found is checked in that round, so reflect sees its gaps and the research follows its leads.
+NEW_ROUND_CLAIMS = 4
 MAX_POLICY_CLAIMS = 3
 MAX_PER_SOURCE = 2
 # A claim sentence is short enough to be one fact and long enough to say one.
@@ -70,15 +73,16 @@ def verify(state: ResearchState, runtime: Runtime[ResearchContext]) -> Steps[dic
     brief = state.get("brief")
     subject = brief.subject if brief else []
     judge = ctx.judge.bound(lambda task: messages_for(state, ctx, task))
-    texts = evidence_claims(evidence, sources, state["question"], subject)
+    texts = evidence_claims(evidence, sources, state["question"], subject, newest_round=state.get("round", 1))
     texts += yield from policy_claims(state, ctx, texts, judge, subject)
     return {"claims": (yield from ClaimChecker(sources, judge).check_steps(texts))}
 
 
 def evidence_claims(
-    evidence: list[Evidence], sources: dict[str, Source], question: str, subject: list[str]
+    evidence: list[Evidence], sources: dict[str, Source], question: str, subject: list[str], newest_round: int = 1
 ) -> list[str]:
-    """On-topic sentences of the evidence that carry a number, a date or a name, most relevant first."""
+    """On-topic sentences of the evidence that carry a number, a date or a name, most relevant first; after
+    the first round, up to NEW_ROUND_CLAIMS of them from the newest round's evidence before the rest."""
     wanted = set(content_tokens(question))
     pool = [(item, sentence) for item, _, sentence, _ in on_topic_sentences(evidence, sources, subject)]
     frequency: dict[str, int] = {}
@@ -95,10 +99,14 @@ def evidence_claims(
             continue
         tokens = set(content_tokens(sentence))
         relevance_score = sum(math.log(1 + len(pool) / frequency[t]) for t in tokens & wanted)
-        ranked.append((-relevance_score, item.order, sentence, item.source_id))
+        ranked.append((-relevance_score, item.order, sentence, item.source_id, item.round))
+    ranked.sort()
+    if newest_round > 1:
+        new = [r for r in ranked if r[4] == newest_round][:NEW_ROUND_CLAIMS]
+        ranked = new + [r for r in ranked if r not in new]
     claims: list[str] = []
     per_source: dict[str, int] = {}
-    for _, _, sentence, source_id in sorted(ranked):
+    for _, _, sentence, source_id, _ in ranked:
         if len(claims) == MAX_CLAIMS:
             break
         if per_source.get(source_id, 0) >= MAX_PER_SOURCE or is_repeat(sentence, claims) or restates(sentence, claims):

@@ -109,6 +109,11 @@ class Evidence(BaseModel):
     score: float
     order: str
 
+    @property
+    def round(self) -> int:
+        """The research round that found it: the first field of its order key (`RR.QQ.KK.PP`)."""
+        return int(self.order.split(".", 1)[0])
+
 
 class Claim(BaseModel):
     """A key claim and how many independent sources back it."""

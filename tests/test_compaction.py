@@ -82,15 +82,23 @@ def test_digests_are_fixed_and_the_prefix_changes_only_when_a_compaction_happens
         assert "### Digest" in logs[i + 1]
 
 
-def test_a_log_too_big_even_as_a_digest_is_folded_tighter_and_still_drops_nothing():
-    state = run(ScriptedPolicy(replies=scripted_replies()), window=MIN_WINDOW_TOKENS, rounds=3)
-    assert len(state["compactions"]) == 1 and len(state["digests"]) == 1  # nothing new later: no new compaction
-    (digest,) = state["digests"]
+def test_a_log_too_big_even_as_a_digest_is_folded_to_content_words_then_to_titles():
+    # 100 tokens over the smallest window: the digest's sentences do not fit, their content words do.
+    words = run(ScriptedPolicy(replies=scripted_replies()), window=MIN_WINDOW_TOKENS + 100, rounds=3)
+    (digest,) = words["digests"]
     kelmar = next(line for line in digest.text.split("\n") if "Siege of Kelmar" in line)
-    assert "1400" in kelmar and "2000" in kelmar  # folded to content words, the numbers kept
-    assert len(kelmar) < 160
-    accounting = log_accounting(state["sources"], state["evidence"], state["digests"])
-    assert accounting["evidence_dropped"] == 0 and accounting["evidence_digested"] >= 1
+    assert "1400" in kelmar and "2000" in kelmar and len(kelmar) < 160  # content words, the numbers kept
+    # The smallest window: only the sources' handles and titles fit, and still say where every passage is.
+    titles = run(ScriptedPolicy(replies=scripted_replies()), window=MIN_WINDOW_TOKENS, rounds=3)
+    (digest,) = titles["digests"]
+    assert all(f"[{h}] Siege of" in digest.text for h in ("S1", "S2", "S3", "S4", "S5", "S6"))
+    for state in (words, titles):
+        assert len(state["compactions"]) == 1  # nothing new came in later: no compaction again
+        compaction = state["compactions"][0]
+        assert compaction.log_tokens_after <= compaction.budget_tokens
+        accounting = log_accounting(state["sources"], state["evidence"], state["digests"])
+        assert accounting["evidence_dropped"] == 0 and accounting["evidence_digested"] >= 1
+        assert accounting["evidence_in_prompt"] + accounting["evidence_digested"] == len(state["evidence"])
 
 
 def test_a_passage_that_went_into_a_digest_can_still_be_cited():

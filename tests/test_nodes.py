@@ -340,3 +340,28 @@ def test_write_replaces_unusable_titles(bad_title):
     fake = ScriptedPolicy(replies=scripted_replies(summarize=json.dumps({"title": bad_title, "answer": ""})))
     state = searched_state(fake)
     assert write(state, runtime_for(fake))["report"].title == "Research report: " + QUESTION.rstrip("?")
+
+
+def test_after_the_first_round_verify_checks_the_newest_rounds_evidence_first():
+    from stepresearch.nodes.verify import MAX_CLAIMS, NEW_ROUND_CLAIMS, evidence_claims
+
+    def source(n: int) -> Source:
+        return Source(
+            id=f"s{n}", title=f"Kelmar record {n}", uri=f"doc:{n}", text="", tool="t", origin=f"doc:{n}",
+            found_by=["r1q1"], order=f"01.01.{n:02d}", aboutness="about",
+        )  # fmt: skip
+
+    question = "When was the harbour of Kelmar rebuilt and by whom?"
+    old = [f"The harbour of Kelmar was rebuilt in {1500 + n} by the guild of Arden number {n}." for n in range(10)]
+    new = [f"The Kelmar mint struck {n} thousand coins in {1700 + n} for Queen Ilse." for n in range(3)]
+    sources = {f"s{n}": source(n) for n in range(13)}
+    evidence = [
+        Evidence(id=f"s{n}#0", source_id=f"s{n}", sub_question_ids=["q"], text=text, score=1.0,
+                 order=f"{1 if n < 10 else 2:02d}.01.{n:02d}.00")
+        for n, text in enumerate(old + new)
+    ]  # fmt: skip
+    first = evidence_claims(evidence, sources, question, ["Kelmar"], newest_round=1)
+    second = evidence_claims(evidence, sources, question, ["Kelmar"], newest_round=2)
+    assert not set(new) & set(first)  # by relevance alone the new round's findings are never checked
+    assert set(new) <= set(second) and len(new) <= NEW_ROUND_CLAIMS
+    assert len(second) == MAX_CLAIMS and set(second) - set(new) <= set(old)
