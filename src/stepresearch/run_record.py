@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from stepresearch.nodes.context_window import LogBudget
 from stepresearch.nodes.layout import log_accounting
 from stepresearch.serving.cache_report import cache_figures
 from stepresearch.state import PromptRecord, ResearchState
@@ -15,6 +16,7 @@ def run_record(
     total_s: float,
     thread_id: str,
     prompts: list[PromptRecord] | None = None,
+    log_budget: LogBudget | None = None,
     extra: dict[str, Any] | None = None,
 ) -> dict:
     """The record; `prompts` come from the run's PromptRecorder (they are not in the state)."""
@@ -63,16 +65,15 @@ def run_record(
         "notes": state.get("notes", []),
         "report_empty": bool(report and report.empty),
     }
-    extra = dict(extra or {})
-    record["context"] = context_record(state, extra.pop("log_budget", None))
-    record.update(extra)
+    record["context"] = context_record(state, log_budget)
+    record.update(extra or {})
     return record
 
 
-def context_record(state: ResearchState, budget: dict[str, Any] | None) -> dict[str, Any]:
+def context_record(state: ResearchState, budget: LogBudget | None) -> dict[str, Any]:
     """The research log's budget, its compactions, and where every evidence item ended up."""
     return {
-        **(budget or {}),
+        **(budget.model_dump() if budget else {}),
         "compactions": [c.model_dump() for c in state.get("compactions", [])],
         **log_accounting(state.get("sources", {}), state.get("evidence", []), state.get("digests")),
     }

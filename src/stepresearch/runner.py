@@ -31,7 +31,7 @@ from stepresearch.errors import PolicyError, UsageError
 from stepresearch.graphs import PromptRecorder, build_graph, sqlite_checkpointer
 from stepresearch.nodes import research_context
 from stepresearch.nodes.clarify import ClarificationRequest
-from stepresearch.nodes.context_window import log_budget
+from stepresearch.nodes.context_window import LogBudget, log_budget
 from stepresearch.state import Budgets, PromptRecord, ResearchState
 
 from .events import STREAM_MODES, ResearchEvent, events_of
@@ -127,11 +127,8 @@ def run_research(
             (out / PROMPTS_FILE).unlink(missing_ok=True)  # an --overwrite run starts its prompt record afresh
         recorder = PromptRecorder(context.policy, out / PROMPTS_FILE)
         config: RunnableConfig = {"configurable": {"thread_id": thread_id}, "callbacks": [recorder]}
-        record_extra = {
-            "judge": judge_name,
-            "log_budget": log_budget(context.policy, context.budgets.max_context_tokens).model_dump(),
-            **(extra_record or {}),
-        }
+        record_extra = {"judge": judge_name, **(extra_record or {})}
+        budget = log_budget(context.policy, context.budgets.max_context_tokens)
         server = getattr(policy, "server", None)
         if isinstance(server, BaseModel):  # a served policy: what it said about itself at start-up
             record_extra["policy_server"] = server.model_dump(exclude={"waited_s"})
@@ -145,7 +142,7 @@ def run_research(
                 total_s = sum((final.get("timings") or {}).values())
                 notes = ["report.md, run.json and sources.json were written from the final checkpoint on --resume"]
                 extra = {**record_extra, "resume_notes": notes}
-                return _write_results(out, final, total_s, thread_id, recorder.records, extra)
+                return _write_results(out, final, total_s, thread_id, recorder.records, extra, budget)
             _check_resumable(snapshot, out, thread_id)
             graph_input = None
         else:
@@ -165,7 +162,7 @@ def run_research(
             graph_input = Command(resume={"answer": answer})  # LangGraph cannot resume with a bare None
         total_s = time.perf_counter() - started
         final: ResearchState = graph.get_state(config).values  # type: ignore[assignment]
-        return _write_results(out, final, total_s, thread_id, recorder.records, record_extra)
+        return _write_results(out, final, total_s, thread_id, recorder.records, record_extra, budget)
     finally:
         if checkpointer is not None:
             checkpointer.conn.close()
@@ -203,6 +200,7 @@ def _write_results(
     thread_id: str,
     prompts: list[PromptRecord],
     record_extra: dict[str, Any],
+    budget: LogBudget,
 ) -> RunResult:
     """sources.json, report.md, then run.json, each written atomically; a kill between them leaves a run
     whose `--resume` writes them again from the checkpoint."""
@@ -217,7 +215,9 @@ def _write_results(
     report = final.get("report")
     fault_point("before-write:report.md")
     write_atomically(report_path, report.markdown if report else "")
-    record = run_record(final, total_s=total_s, thread_id=thread_id, prompts=prompts, extra=record_extra)
+    record = run_record(
+        final, total_s=total_s, thread_id=thread_id, prompts=prompts, log_budget=budget, extra=record_extra
+    )
     fault_point("before-write:run.json")
     write_atomically(run_json_path, json.dumps(record, indent=2, ensure_ascii=False) + "\n")
     log.info("run_end", thread_id=thread_id, seconds=round(total_s, 2), report=str(report_path))
