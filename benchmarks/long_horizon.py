@@ -1,6 +1,6 @@
 """Long horizons: a research of many rounds over a large folder corpus, with a log that must compact.
 
-    python benchmarks/long_horizon.py [--docs 2000] [--rounds 6] [--window 3000] [--latency-s 0.2]
+    python benchmarks/long_horizon.py [--docs 2000] [--rounds 7] [--window 3000] [--reader policy] [--latency-s 0.2]
 
 Part 1, the llama-cpp server: `stepresearch serve --engine llama-cpp` (SmolLM2) on a free loopback port,
 and one research of up to `--rounds` rounds over a generated folder of `--docs` documents about one
@@ -122,15 +122,17 @@ class Calls(BaseCallbackHandler):
 
 def long_budgets(rounds: int, window: int | None, concurrency: int = 4) -> Budgets:
     return Budgets(
-        max_rounds=rounds, min_sub_questions=6, max_sub_questions=6, max_follow_ups=6, max_tool_calls=1000,
+        max_rounds=rounds, min_sub_questions=6, max_sub_questions=6, max_follow_ups=8, max_tool_calls=1000,
         max_prompt_tokens=5_000_000, max_wall_s=7200, search_concurrency=concurrency, max_context_tokens=window,
     )  # fmt: skip
 
 
-def run_research(policy: Any, tool: Any, budgets: Budgets, judge: str, calls: Calls | None = None) -> dict:
+def run_research(
+    policy: Any, tool: Any, budgets: Budgets, judge: str, calls: Calls | None = None, reader: str = "lexical"
+) -> dict:
     graph = build_graph(checkpointer=InMemorySaver(serde=serializer()), max_concurrency=budgets.search_concurrency)
     config: dict[str, Any] = {"configurable": {"thread_id": "long"}, "callbacks": [calls] if calls else []}
-    context = research_context(policy, [tool], budgets=budgets, judge=judge)
+    context = research_context(policy, [tool], budgets=budgets, judge=judge, reader=reader)
     graph.invoke({"question": QUESTION}, config, context=context)
     return graph.get_state(config).values
 
@@ -148,7 +150,7 @@ def part_one(args: argparse.Namespace, tool: Any, docs: int) -> None:
         policy.check_health(wait_s=180)
         calls = Calls()
         began = time.perf_counter()
-        state = run_research(policy, tool, long_budgets(args.rounds, args.window), "lexical", calls)
+        state = run_research(policy, tool, long_budgets(args.rounds, args.window), "lexical", calls, args.reader)
         wall = time.perf_counter() - began
         computed = [int(n) for n in REMAINING.findall(log_path.read_text(errors="replace"))]
         token_ids = [policy.tokenize(text) for text in calls.prompts]
@@ -158,9 +160,12 @@ def part_one(args: argparse.Namespace, tool: Any, docs: int) -> None:
     sub_questions = state.get("sub_questions", [])
     rounds = max((sq.round for sq in sub_questions), default=0)
     print(
-        f"Part 1: SmolLM2 behind llama-cpp-python's server on 127.0.0.1; {docs} generated documents; window {args.window}"
+        f"Part 1: SmolLM2 behind llama-cpp-python's server on 127.0.0.1; {docs} generated documents; window {args.window}; "
+        f"reader {args.reader}"
     )
     print(f"  {rounds} rounds, {len(sub_questions)} sub-questions, {len(calls.prompts)} policy calls, {wall:.0f} s")
+    per_round = [sum(1 for sq in sub_questions if sq.round == r) for r in range(1, rounds + 1)]
+    print(f"  sub-questions per round: {', '.join(map(str, per_round))}")
     print(f"  stopped: {state.get('stop_reason') or 'budget'}")
     accounting = log_accounting(state["sources"], state["evidence"], state.get("digests"))
     print(
@@ -249,7 +254,11 @@ def measure_concurrency(args: argparse.Namespace, tool: Any, policy: OpenAICompa
 def main() -> int:
     parser = argparse.ArgumentParser()
     parser.add_argument("--docs", type=int, default=2000)
-    parser.add_argument("--rounds", type=int, default=6)
+    parser.add_argument("--rounds", type=int, default=7)
+    parser.add_argument(
+        "--reader", choices=["policy", "lexical"], default="policy",
+        help="part 1: the policy reads each branch's documents over the shared log (default), or lexical passages",
+    )  # fmt: skip
     parser.add_argument("--window", type=int, default=3000, help="the context window the run plans for (tokens)")
     parser.add_argument("--latency-s", type=float, default=0.2)
     parser.add_argument("--skip-llama", action="store_true", help="only the latency-bound part")

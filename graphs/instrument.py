@@ -28,7 +28,7 @@ from langgraph.runtime import Runtime, get_runtime
 
 from stepresearch.nodes.context import is_usable
 from stepresearch.serving.calls import UNUSABLE_REPLY, usage_of
-from stepresearch.state import CallUsage, Usage
+from stepresearch.state import CallUsage, NodeExecution, Usage
 from stepresearch.steps import StepNode
 
 log = structlog.get_logger("stepresearch.graph")
@@ -94,8 +94,13 @@ class _Execution:
         self.detail = {}
         if isinstance(state, dict) and "sub_question" in state:
             self.detail["sub_question"] = state["sub_question"].id
+        self.round = 0
+        if isinstance(state, dict):
+            branch = state.get("sub_question")
+            self.round = int(branch.round if branch is not None else state.get("round") or 0)
         self.calls = NodeCalls()
-        self.started = time.perf_counter()
+        self.started_at = time.time()  # wall clock for the record: comparable across a resume's processes
+        self.started = time.perf_counter()  # monotonic for the duration
 
     @contextmanager
     def logged(self) -> Iterator[None]:
@@ -117,6 +122,15 @@ class _Execution:
             usage = self.calls.usage
             if usage.calls or usage.unusable:
                 update["usage"] = Usage.for_node(self.name, usage)
+            execution = NodeExecution(
+                node=self.name,
+                started_at=self.started_at,
+                seconds=seconds,
+                round=self.round,
+                sub_question=self.detail.get("sub_question"),
+                usage=usage,
+            )
+            update["executions"] = [*(update.get("executions") or []), execution]
         return update
 
 

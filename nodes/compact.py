@@ -8,11 +8,14 @@ informative sentences. A capable policy writes the digest, checked to name
 every source it stands for and to be no longer than the deterministic one;
 the embedded model's digest is the deterministic one. A digest is written
 once and never changed, so the prompt prefix changes only when a compaction
-happens, never from one call to the next. If the digests themselves come to
-fill more than half the budget, they are folded, with the oldest evidence,
-into one tighter digest: the sentences' content words, or, when even those
-do not fit, the sources' handles and titles, which still say where each
-passage is.
+happens, never from one call to the next. A compaction digests enough to
+bring the log down to a low-water mark, so that it happens every few rounds,
+not every round. If the digests themselves come to fill more than half the
+budget, the sentence-level ones are folded, with the oldest evidence, into
+one tighter digest of the sentences' content words, placed after the
+earlier folded digests, which stay as they are; when those fill their share,
+into a digest of the sources' handles and titles, which still say where
+each passage is.
 
 Every evidence item is in the prompt verbatim or in a digest: the run
 records the counts (`evidence_in_prompt`, `evidence_digested`,
@@ -58,7 +61,13 @@ FOLDED_WORDS = 10
 # Digests may fill this share of the log budget; past it they are folded into one tighter digest, so that
 # newer evidence always has room to appear verbatim.
 DIGEST_SHARE = 0.5
+# A compaction digests enough to bring the log down to this share of its budget, not just under it: the
+# next rounds' evidence then fits without another compaction, and the prompt prefix, which a compaction
+# rewrites from its first newly digested item on, stays fixed for several rounds instead of one.
+LOW_WATER_MARK = 0.7
 DIGEST_REPLY_TOKENS = 512
+DigestLevel = Literal["sentences", "words", "titles"]
+LEVELS: tuple[DigestLevel, ...] = ("sentences", "words", "titles")  # loosest first
 
 
 class DigestDraft(BaseModel):
@@ -110,27 +119,49 @@ class CompactionPlan(BaseModel):
 
 
 def plan_compaction(state: ResearchState, policy: object, budget: LogBudget) -> CompactionPlan:
-    """The fewest oldest items whose digest makes the log fit; earlier digests folded in if they outgrew their share."""
+    """The fewest oldest items whose digest brings the log down to its low-water mark (else to its budget).
+
+    A new digest only ever goes after the digests it keeps, so a compaction rewrites the prompt from its
+    first changed digest on and keeps everything before it. The log holds title digests first, then
+    content-word ones, then sentence ones. When the digests outgrow their share, the sentence-level ones are
+    folded, with the oldest newer items, into one content-word digest after the earlier content-word ones,
+    which stay as they are; when those fill the share too, everything looser than titles is folded into a
+    title digest after the earlier title ones. Only when even that does not fit is the whole log rewritten.
+    """
     evidence = state.get("evidence", [])
     sources = state.get("sources", {})
     digests = list(state.get("digests", []))
     covered = digested_ids(digests)
     newer = [item for item in evidence if item.id not in covered]
     older_rounds = sum(1 for item in newer if item.round < state.get("round", 1))
-    if sum(d.tokens for d in digests) <= budget.budget_tokens * DIGEST_SHARE:
-        for take in range(max(older_rounds, 1), len(newer) + 1):
-            digest = make_digest(newer[:take], sources, index=len(digests) + 1, policy=policy)
-            if count_tokens(policy, render_log(sources, evidence, [*digests, digest])) <= budget.budget_tokens:
-                return CompactionPlan(kept_digests=digests, digest=digest)
-    # The digests outgrew their share, or digesting every newer item is not enough: fold the digested items
-    # and as few newer ones as it takes into one tighter digest: content words first, then titles alone.
     by_id = {item.id: item for item in evidence}
-    folded = [by_id[i] for d in digests for i in d.evidence_ids if i in by_id]
-    for level in ("words", "titles"):
-        for take in range(0 if folded else 1, len(newer) + 1):
-            digest = make_digest(folded + newer[:take], sources, index=1, policy=policy, level=level)
-            if count_tokens(policy, render_log(sources, evidence, [digest])) <= budget.budget_tokens:
-                return CompactionPlan(kept_digests=[], digest=digest)
+    share = budget.budget_tokens * DIGEST_SHARE
+    limits = (int(budget.budget_tokens * LOW_WATER_MARK), budget.budget_tokens)
+
+    def fitting(kept: list[Digest], items: list[Evidence], first: int, level: DigestLevel) -> Digest | None:
+        for limit in limits:
+            for take in range(first, len(newer) + 1):
+                digest = make_digest(items + newer[:take], sources, index=len(kept) + 1, policy=policy, level=level)
+                if count_tokens(policy, render_log(sources, evidence, [*kept, digest])) <= limit:
+                    return digest
+        return None
+
+    for level in LEVELS:
+        # Digests at this level or a tighter one stay as they are (they come first in the log); looser ones are
+        # folded into the new digest, which goes after them.
+        kept = [d for d in digests if LEVELS.index(d.level) >= LEVELS.index(level)]
+        if sum(d.tokens for d in kept) > share:
+            continue  # no room for another digest at this level: fold tighter
+        items = [by_id[i] for d in digests if d not in kept for i in d.evidence_ids if i in by_id]
+        first = max(older_rounds, 1) if level == "sentences" else (0 if items else 1)
+        digest = fitting(kept, items, first, level)
+        if digest is not None:
+            return CompactionPlan(kept_digests=kept, digest=digest)
+    # Even the titles do not fit beside the earlier ones: the whole log as one digest of handles and titles.
+    everything = [by_id[i] for d in digests for i in d.evidence_ids if i in by_id]
+    digest = fitting([], everything, 0 if everything else 1, "titles")
+    if digest is None:
+        digest = make_digest(everything + newer, sources, index=1, policy=policy, level="titles")
     return CompactionPlan(kept_digests=[], digest=digest)
 
 
@@ -140,7 +171,7 @@ def make_digest(
     *,
     index: int,
     policy: object,
-    level: Literal["sentences", "words", "titles"] = "sentences",
+    level: DigestLevel = "sentences",
 ) -> Digest:
     """The deterministic digest: per source, in first-seen order, each item's most informative sentence;
     at level `words` only that sentence's content words; at level `titles` only the sources' handles and
@@ -167,6 +198,7 @@ def make_digest(
         text=text,
         tokens=count_tokens(policy, text),
         written_by="deterministic",
+        level=level,
     )
 
 

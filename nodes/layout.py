@@ -129,7 +129,19 @@ def build_messages(
             SystemMessage(content="## Task\n" + task + "\n\n" + SYSTEM_BLOCK),
             HumanMessage(content=brief_block + "\n\n" + log_block),
         ]
-    return [
-        SystemMessage(content=SYSTEM_BLOCK),
-        HumanMessage(content="\n\n".join([brief_block, log_block, "## Task\n" + task])),
-    ]
+    return with_task(brief_block + "\n\n" + log_block, task)
+
+
+def prompt_context(state: Mapping[str, Any]) -> str:
+    """The brief and the research log as every prompt made over `state` shows them, before its task: for a
+    call made where the state is not at hand (a search branch's reader), rendered once by whoever has it."""
+    return (
+        render_brief(state.get("brief"), state["question"])
+        + "\n\n"
+        + render_log(state.get("sources") or {}, state.get("evidence") or [], state.get("digests"))
+    )
+
+
+def with_task(context: str, task: str) -> list[BaseMessage]:
+    """The prompt: the system block, the shared context, then the task."""
+    return [SystemMessage(content=SYSTEM_BLOCK), HumanMessage(content=context + "\n\n## Task\n" + task)]

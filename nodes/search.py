@@ -30,6 +30,7 @@ from stepresearch.text import statements
 from stepresearch.tools import SearchHit
 
 from .context import ResearchContext
+from .layout import prompt_context, render_brief
 from .reader import policy_passages
 
 log = structlog.get_logger(__name__)
@@ -55,15 +56,15 @@ def dispatch_search(state: ResearchState, runtime: Runtime[ResearchContext]) -> 
     if not branches or left <= 0:
         return "verify"
     share = max(1, left // len(branches))
-    return [
-        Send(
-            "search",
-            SearchBranch(
-                question=state["question"], sub_question=sq, topics=topics, subject=subject, tool_calls_allowed=share
-            ),
+    sends = []
+    for sq in branches:
+        branch = SearchBranch(
+            question=state["question"], sub_question=sq, topics=topics, subject=subject, tool_calls_allowed=share
         )
-        for sq in branches
-    ]
+        if runtime.context.reader == "policy":
+            branch["context"] = prompt_context(state)
+        sends.append(Send("search", branch))
+    return sends
 
 
 @step_node
@@ -109,7 +110,8 @@ def search(branch: SearchBranch, runtime: Runtime[ResearchContext]) -> Steps[dic
     picked: list[list[tuple[int, str, float]]] = [[] for _ in about]
     if ctx.reader == "policy" and about:
         documents = [(source.title, hit.text) for source, hit in about]
-        picked = yield from policy_passages(ctx, branch["question"], sq, documents, budgets.passages_per_source)
+        context = branch.get("context") or render_brief(None, branch["question"])
+        picked = yield from policy_passages(ctx, context, sq, documents, budgets.passages_per_source)
     evidence: list[Evidence] = []
     for (source, hit), chosen in zip(about, picked):
         passages = (

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from typing_extensions import TypedDict  # pydantic builds JSON schemas from it on Python < 3.12
+from typing_extensions import NotRequired, TypedDict  # pydantic builds JSON schemas from it on Python < 3.12
 
 from .models import (
     CitationStats,
@@ -13,6 +13,7 @@ from .models import (
     Digest,
     Evidence,
     FollowUp,
+    NodeExecution,
     Report,
     ResearchBrief,
     Source,
@@ -22,6 +23,7 @@ from .models import (
 from .reducers import (
     add_ints,
     append_compactions,
+    append_executions,
     merge_evidence,
     merge_notes,
     merge_sources,
@@ -48,6 +50,7 @@ class ResearchState(TypedDict, total=False):
     tool_calls: Annotated[int, add_ints]
     usage: Annotated[Usage, merge_usage]
     timings: Annotated[dict[str, float], merge_timings]
+    executions: Annotated[list[NodeExecution], append_executions]
     notes: Annotated[list[str], merge_notes]
     stop_reason: str
     started_at: float
@@ -81,3 +84,6 @@ class SearchBranch(TypedDict):
     topics: list[str]
     subject: list[str]
     tool_calls_allowed: int
+    # With the policy reader only: the brief and research log as this round's other prompts show them, so the
+    # reader's calls share their prefix (and the prefix cache) with every other call of the run.
+    context: NotRequired[str]

@@ -210,6 +210,10 @@ class Digest(BaseModel):
     text: str
     tokens: int
     written_by: Literal["policy", "deterministic"]
+    level: Literal["sentences", "words", "titles"] = Field(
+        default="sentences",
+        description="How tight it is: passages' key sentences, their content words once folded, or titles alone.",
+    )
 
 
 class Compaction(BaseModel):
@@ -237,6 +241,18 @@ class PromptRecord(BaseModel):
     @property
     def units(self) -> list[int] | str:
         return self.tokens if self.tokens is not None else (self.text or "")
+
+
+class NodeExecution(BaseModel):
+    """One execution of one node, as the run viewer's timeline draws it: wall-clock times, so that a resumed
+    run's executions, made by another process, sit on the same axis."""
+
+    node: str
+    started_at: float = Field(description="Seconds since the epoch.")
+    seconds: float
+    round: int = Field(default=0, description="The research round it ran in (0 before planning).")
+    sub_question: str | None = Field(default=None, description="A search branch's sub-question id.")
+    usage: CallUsage = Field(default_factory=CallUsage)
 
 
 class Usage(BaseModel):

@@ -7,7 +7,7 @@ order may vary between runs, so merged collections are ordered by the
 
 from __future__ import annotations
 
-from .models import Compaction, Evidence, Source, SubQuestion, Usage
+from .models import Compaction, Evidence, NodeExecution, Source, SubQuestion, Usage
 
 
 def merge_sources(left: dict[str, Source] | None, right: dict[str, Source] | None) -> dict[str, Source]:
@@ -75,3 +75,8 @@ def add_ints(left: int | None, right: int | None) -> int:
 def append_compactions(left: list[Compaction] | None, right: list[Compaction] | None) -> list[Compaction]:
     """The run's compactions in the order they happened; only the compact node adds to them."""
     return [*(left or []), *(right or [])]
+
+
+def append_executions(left: list[NodeExecution] | None, right: list[NodeExecution] | None) -> list[NodeExecution]:
+    """Every node execution, in the order they started; parallel branches each add their own."""
+    return sorted([*(left or []), *(right or [])], key=lambda e: e.started_at)

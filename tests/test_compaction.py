@@ -152,3 +152,61 @@ def test_the_window_comes_from_the_policy_or_the_override():
     assert Budgets.model_fields["max_context_tokens"].metadata[0].ge == MIN_WINDOW_TOKENS  # one bound, two places
     with pytest.raises(ValueError, match="a context window of 1000 tokens leaves -280 for the research log"):
         log_budget(policy, 1000)
+
+
+def simulate_rounds(rounds: int, per_round: int, budget_tokens: int) -> tuple[list[list], list[str]]:
+    """Rounds of new evidence through `plan_compaction` (no policy: the deterministic digests, the character
+    estimate of tokens); the digests after each round, and the log each round's prompts would carry."""
+    from stepresearch.nodes.compact import plan_compaction
+    from stepresearch.nodes.context_window import LogBudget
+    from stepresearch.nodes.layout import render_log
+    from stepresearch.state import Evidence, Source
+
+    budget = LogBudget(
+        budget_tokens=budget_tokens,
+        window_tokens=budget_tokens + 1280,
+        window_from="max_context",
+        counted_by="estimate",
+    )
+    sources: dict = {}
+    evidence: list = []
+    digests: list = []
+    history, logs = [], []
+    for r in range(1, rounds + 1):
+        for k in range(per_round):
+            name = f"{CITIES[k % len(CITIES)]}{r}"
+            source = Source(id=f"s{r}-{k}", title=f"Siege of {name}", uri=f"doc:{name}", text="", tool="t", origin=name)
+            sources[source.id] = source
+            text = (
+                f"The Byzantine Empire lost {name} to the Ottoman Empire in {1300 + r * 10 + k}. The siege of {name} "
+                f"lasted {20 + k} days and {1000 * (k + 2)} soldiers fought there."
+            )
+            evidence.append(
+                Evidence(id=f"e{r}-{k}", source_id=source.id, sub_question_ids=["q"], text=text, score=1.0,
+                         order=f"{r:02d}.01.{k:02d}.00")
+            )  # fmt: skip
+        state = {"evidence": evidence, "sources": sources, "digests": digests, "round": r}
+        if len(render_log(sources, evidence, digests)) / CHARS_PER_TOKEN_ESTIMATE > budget_tokens:
+            plan = plan_compaction(state, None, budget)
+            digests = [*plan.kept_digests, plan.digest]
+        history.append(list(digests))
+        logs.append(render_log(sources, evidence, digests))
+    return history, logs
+
+
+def test_over_many_rounds_compactions_are_rarer_than_rounds_and_folds_keep_the_earlier_folds():
+    history, logs = simulate_rounds(rounds=12, per_round=4, budget_tokens=900)
+    compactions = sum(1 for before, after in zip([[]] + history, history) if before != after)
+    assert 2 <= compactions < 12 * 0.6, compactions  # the low-water mark leaves room for the next rounds
+    kept_folds = 0
+    for before, after in zip(history, history[1:]):
+        if after != before:  # a compaction keeps a prefix of the digests and appends one new digest after it
+            assert after[:-1] == before[: len(after) - 1]
+            kept_folds += any(d.level != "sentences" for d in after[:-1])
+    assert {"words", "titles"} <= {d.level for digests in history for d in digests}  # the digests were folded
+    assert kept_folds >= 1  # and a later fold kept an earlier one in place instead of rewriting the whole log
+    for log in logs:
+        assert len(log) / CHARS_PER_TOKEN_ESTIMATE <= 900 + 1
+    covered = {i for d in history[-1] for i in d.evidence_ids}
+    verbatim = {f"e{r}-{k}" for r in range(1, 13) for k in range(4)} - covered
+    assert all(f"{1300 + int(i[1:].split('-')[0]) * 10 + int(i.split('-')[1])}" in logs[-1] for i in verbatim)

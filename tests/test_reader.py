@@ -49,3 +49,33 @@ def test_a_reply_that_points_at_nothing_falls_back_to_the_lexical_passages():
 def test_the_lexical_reader_asks_the_policy_nothing_while_searching():
     _, policy = run(copy_second_sentence_and_invent_one, reader="lexical")
     assert not [c for c in policy.calls if c["task"] == "read"]
+
+
+def test_reader_prompts_share_the_runs_prefix_brief_and_log_included():
+    """Laid out as every prompt of the run: a round's reader calls carry the brief and the research log the
+    round was planned over, so they extend a prefix the previous round's calls already sent."""
+    from test_compaction import CORPUS  # ten sieges, one source each: single-source claims leave gaps
+
+    policy = ScriptedPolicy(replies=scripted_replies(read=copy_second_sentence_and_invent_one))
+    graph = build_graph(checkpointer=InMemorySaver())
+    config = {"configurable": {"thread_id": "t"}}
+    budgets = {"max_rounds": 2, "hits_per_query": 6}
+    context = research_context(policy, [list_tool(CORPUS)], budgets=budgets, reader="policy")
+    graph.invoke({"question": QUESTION}, config, context=context)
+
+    def before_task(prompt: str) -> str:
+        return prompt.split("## Task", 1)[0]
+
+    tasks = [c["task"] for c in policy.calls]
+    first_verify = tasks.index("claims")
+    round_one = [i for i, task in enumerate(tasks[:first_verify]) if task == "read"]
+    round_two = [i for i, task in enumerate(tasks) if task == "read" and i > first_verify]
+    assert round_one and round_two, tasks
+    plan = policy.prompts[tasks.index("plan")]
+    for i in round_one:  # the same bytes as the plan call that made the round, then the read task
+        assert before_task(policy.prompts[i]) == before_task(plan)
+    verify = policy.prompts[first_verify]
+    assert "[S1]" in before_task(verify)  # round one's evidence is in the log
+    for i in round_two:  # round two reads over the log round one left, as verify saw it
+        assert before_task(policy.prompts[i]) == before_task(verify)
+    assert 'Document "' in policy.prompts[round_two[0]].split("## Task", 1)[1]

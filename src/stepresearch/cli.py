@@ -42,6 +42,7 @@ STREAM_RULE = "----- the verified report (report.md): drafts above, only source-
 EXIT_USAGE = 2
 EXIT_FAILURE = 1
 MAX_PORT = 65535
+DEFAULT_VIEWER_PORT = 8765  # `stepresearch show`; a fixed default so a bookmarked address keeps working
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -147,12 +148,26 @@ def build_parser() -> argparse.ArgumentParser:
         "--allow-changes", action="store_true", help="with --resume: accept flags that differ from the start"
     )
     run.add_argument("--overwrite", action="store_true", help="start a new run in a folder that holds one")
+    run.add_argument("--no-viewer", action="store_true", help="do not write run.html, the page that shows the run")
     run.add_argument("--log-json", action="store_true", help="print structlog events as JSON lines on stderr")
     run.add_argument("-v", "--verbose", action="store_true", help="print structlog events as text on stderr")
     run.set_defaults(handler=cmd_run)
 
-    graph = sub.add_parser("graph", help="print the research graph as Mermaid")
+    graph = sub.add_parser("graph", help="draw the research graph: Mermaid text, or an SVG or PNG picture, offline")
+    graph.add_argument("--format", choices=["mermaid", "svg", "png"], default="mermaid", help="default: mermaid")
+    graph.add_argument("--out", type=Path, help="write to this file (needed for png; otherwise stdout)")
     graph.set_defaults(handler=cmd_graph)
+
+    show = sub.add_parser("show", help="serve a run's viewer on 127.0.0.1; it follows a run that is still going")
+    show.add_argument("run_dir", type=Path)
+    show.add_argument(
+        "--port",
+        type=_port_or_zero,
+        default=DEFAULT_VIEWER_PORT,
+        help=f"default {DEFAULT_VIEWER_PORT}; 0 picks a free port",
+    )
+    show.add_argument("--open", action="store_true", help="open the page in the default browser")
+    show.set_defaults(handler=cmd_show)
 
     report = sub.add_parser("cache-report", help="print a run's prefix-cache figures per node")
     report.add_argument("run_dir", type=Path)
@@ -278,6 +293,7 @@ def cmd_run(args: argparse.Namespace, console: Console) -> int:
             ask=progress.ask_person if args.interactive else None,
             tokens=args.stream,
             extra_record={"resume_changes": changes} if changes else None,
+            viewer=not args.no_viewer,
         )
     finally:
         progress.finish()
@@ -288,6 +304,9 @@ def cmd_run(args: argparse.Namespace, console: Console) -> int:
         print(f"{STREAM_RULE}\n{result.report_path.read_text(encoding='utf-8')}")
     console.print(f"report: {escape(str(result.report_path))}")
     console.print(f"record: {escape(str(result.run_json_path))}")
+    viewer = result.out_dir / "run.html"
+    if viewer.is_file():
+        console.print(f"viewer: {escape(str(viewer))} (open it in a browser; `stepresearch show` follows a live run)")
     print(result.report_path)
     return 0
 
@@ -343,9 +362,49 @@ def _budgets(values: dict[str, Any]):
 
 def cmd_graph(args: argparse.Namespace, console: Console) -> int:
     from stepresearch.graphs import build_graph, mermaid
+    from stepresearch.graphs.drawing import graph_png, graph_svg
 
     graph = build_graph()
-    print(mermaid(graph))
+    if args.format == "png":
+        if args.out is None:
+            raise UsageError("--format png writes a binary file: name it with --out FILE")
+        _check_writable(args.out)
+        graph_png(graph, args.out)
+    else:
+        text = mermaid(graph) if args.format == "mermaid" else graph_svg(graph)
+        if args.out is None:
+            print(text)
+            return 0
+        _check_writable(args.out)
+        args.out.write_text(text + "\n", encoding="utf-8")
+    console.print(f"wrote {escape(str(args.out))}")
+    return 0
+
+
+def _check_writable(path: Path) -> None:
+    if path.is_dir():
+        raise UsageError(f"--out {path} is a folder; name a file")
+    if not path.parent.is_dir():
+        raise UsageError(f"--out {path}: the folder {path.parent} does not exist")
+
+
+def cmd_show(args: argparse.Namespace, console: Console) -> int:
+    import webbrowser
+
+    from stepresearch.viewer.serve import address, make_server
+
+    server = make_server(args.run_dir, args.port)
+    url = address(server)
+    console.print(f"Showing {escape(str(args.run_dir))} at [bold]{url}[/] (Ctrl-C to stop)")
+    print(url, flush=True)  # on stdout alone, for a script to read
+    if args.open:
+        webbrowser.open(url)
+    try:
+        server.serve_forever()
+    except KeyboardInterrupt:
+        console.print("stopped")
+    finally:
+        server.server_close()
     return 0
 
 
@@ -693,6 +752,10 @@ def _seconds(value: str) -> float:
     if not math.isfinite(number) or number < 0:
         raise argparse.ArgumentTypeError(f"expected zero or more seconds, got {value!r}")
     return number
+
+
+def _port_or_zero(value: str) -> int:
+    return 0 if value.strip() == "0" else _port(value)
 
 
 def _port(value: str) -> int:

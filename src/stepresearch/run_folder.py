@@ -23,6 +23,9 @@ from pydantic import BaseModel, Field, ValidationError
 from stepresearch.errors import UsageError
 
 LOCK_FILE = ".lock"
+THREAD_FILE = ".thread"  # the LangGraph thread id of the folder's run
+CHECKPOINT_FILE = "checkpoints.sqlite"
+VIEWER_FILE = "run.html"  # the run viewer's page (stepresearch.viewer)
 CONFIG_FILE = "run_config.json"
 RESULT_FILES = ("report.md", "run.json", "sources.json")
 

@@ -59,6 +59,7 @@ def run_record(
         "citations": state["citations"].model_dump() if state.get("citations") else None,
         "cache": cache_figures(prompts or [], usage),
         "timings": {"total_s": round(total_s, 3), "by_node": state.get("timings", {})},
+        "executions": [e.model_dump() for e in state.get("executions", [])],
         "tool_calls": state.get("tool_calls", 0),
         "rounds": max((sq.round for sq in state.get("sub_questions", [])), default=0),
         "stop_reason": state.get("stop_reason", ""),

@@ -36,15 +36,14 @@ from stepresearch.state import Budgets, PromptRecord, ResearchState
 
 from .events import STREAM_MODES, ResearchEvent, events_of
 from .report_check import REPORT_FILE, RUN_FILE, SOURCES_FILE, write_atomically
-from .run_folder import RunConfig, RunFolder
+from .run_folder import CHECKPOINT_FILE, THREAD_FILE, VIEWER_FILE, RunConfig, RunFolder
 from .run_record import run_record
+from .viewer import render_page, run_view
 
 log = structlog.get_logger(__name__)
 
 MAX_QUESTION_CHARS = 4000
-THREAD_FILE = ".thread"
 PROMPTS_FILE = "prompts.jsonl"  # every prompt the run sent, one JSON line each (graphs/prompt_recorder.py)
-CHECKPOINT_FILE = "checkpoints.sqlite"
 FAULT_ENV = "STEPRESEARCH_FAULT_AT"
 
 # on_event(kind, node, payload): kind is "start" when a node starts, "update" when it returns.
@@ -85,6 +84,7 @@ def run_research(
     overwrite: bool = False,
     ask: Callable[[ClarificationRequest], str | None] | None = None,
     tokens: bool = False,
+    viewer: bool = True,
 ) -> RunResult:
     """Research `question` and write the report into `out_dir`; `resume=True` continues the last run there.
 
@@ -97,6 +97,7 @@ def run_research(
     `on_event` gets the run's typed events (`stepresearch.events`), with `Token` events too when `tokens`.
     `ask` makes the run interactive: the clarify node pauses with a `ClarificationRequest`, `ask` is called
     with it, and its answer (None: no answer) resumes the graph. run.json records the exchange.
+    `viewer=False` leaves out run.html (`stepresearch.viewer`), the page that shows the run in a browser.
     """
     out = Path(out_dir)
     tools = list(tools) if tools is not None else None
@@ -142,7 +143,9 @@ def run_research(
                 total_s = sum((final.get("timings") or {}).values())
                 notes = ["report.md, run.json and sources.json were written from the final checkpoint on --resume"]
                 extra = {**record_extra, "resume_notes": notes}
-                return _write_results(out, final, total_s, thread_id, recorder.records, extra, budget)
+                return _write_results(
+                    out, final, total_s, thread_id, recorder.records, extra, budget, graph if viewer else None
+                )
             _check_resumable(snapshot, out, thread_id)
             graph_input = None
         else:
@@ -162,7 +165,9 @@ def run_research(
             graph_input = Command(resume={"answer": answer})  # LangGraph cannot resume with a bare None
         total_s = time.perf_counter() - started
         final: ResearchState = graph.get_state(config).values  # type: ignore[assignment]
-        return _write_results(out, final, total_s, thread_id, recorder.records, record_extra, budget)
+        return _write_results(
+            out, final, total_s, thread_id, recorder.records, record_extra, budget, graph if viewer else None
+        )
     finally:
         if checkpointer is not None:
             checkpointer.conn.close()
@@ -201,9 +206,10 @@ def _write_results(
     prompts: list[PromptRecord],
     record_extra: dict[str, Any],
     budget: LogBudget,
+    graph: Any | None,
 ) -> RunResult:
-    """sources.json, report.md, then run.json, each written atomically; a kill between them leaves a run
-    whose `--resume` writes them again from the checkpoint."""
+    """sources.json, report.md, run.json, then run.html (when `graph` is given), each written atomically; a
+    kill between them leaves a run whose `--resume` writes them again from the checkpoint."""
     report_path = out / REPORT_FILE
     run_json_path = out / RUN_FILE
     sources = [
@@ -220,6 +226,9 @@ def _write_results(
     )
     fault_point("before-write:run.json")
     write_atomically(run_json_path, json.dumps(record, indent=2, ensure_ascii=False) + "\n")
+    if graph is not None:
+        view = run_view(final, graph, status="finished", record=record)
+        write_atomically(out / VIEWER_FILE, render_page(view))
     log.info("run_end", thread_id=thread_id, seconds=round(total_s, 2), report=str(report_path))
     return RunResult(
         out_dir=out, report_path=report_path, run_json_path=run_json_path, thread_id=thread_id, state=final
