@@ -1,7 +1,7 @@
 """Assembling the nodes into a compiled LangGraph graph, with swappable nodes.
 
 clarify → plan ─Send→ search ×N → compact → verify → reflect ─┬→ plan (gaps left, budget left)
-                                                               └→ write → validate → END
+                                                               └─Send→ draft_section ×S → write → validate → END
 """
 
 from __future__ import annotations
@@ -17,6 +17,8 @@ from stepresearch.nodes import (
     clarify,
     compact,
     dispatch_search,
+    dispatch_sections,
+    draft_section,
     plan,
     reflect,
     route_after_reflect,
@@ -25,7 +27,7 @@ from stepresearch.nodes import (
     verify,
     write,
 )
-from stepresearch.state import ResearchInput, ResearchOutput, ResearchState, SearchBranch
+from stepresearch.state import ResearchInput, ResearchOutput, ResearchState, SearchBranch, SectionBrief
 
 from .instrument import instrumented, with_context
 
@@ -36,13 +38,21 @@ DEFAULT_NODES: Mapping[str, Callable[..., dict]] = {
     "compact": compact,
     "verify": verify,
     "reflect": reflect,
+    "draft_section": draft_section,
     "write": write,
     "validate": validate,
 }
-# Enough for the longest run the budgets allow (rounds x (plan, N searches, compact, verify, reflect) + write,
-# validate): 10 rounds x 5 steps + 3.
+# Enough for the longest run the budgets allow (rounds x (plan, N searches, compact, verify, reflect) + the
+# section drafts, write, validate): 10 rounds x 5 steps + 4.
 RECURSION_LIMIT = 200
 DEFAULT_MAX_CONCURRENCY = 4
+
+
+def after_reflect(state: ResearchState, runtime) -> str | list:
+    """Another round while gaps are left, else one `draft_section` branch per section."""
+    step = route_after_reflect(state)
+    return step if step == "plan" else dispatch_sections(state, runtime)
+
 
 ResearchGraph = CompiledStateGraph[ResearchState, ResearchContext, ResearchInput, ResearchOutput]
 
@@ -75,6 +85,8 @@ def build_graph(
         node = instrumented(name, fn, default_context)
         if name == "search":
             builder.add_node(name, node, input_schema=SearchBranch)
+        elif name == "draft_section":
+            builder.add_node(name, node, input_schema=SectionBrief)
         else:
             builder.add_node(name, node)
     builder.add_edge(START, "clarify")
@@ -83,7 +95,10 @@ def build_graph(
     builder.add_edge("search", "compact")
     builder.add_edge("compact", "verify")
     builder.add_edge("verify", "reflect")
-    builder.add_conditional_edges("reflect", route_after_reflect, ["plan", "write"])
+    builder.add_conditional_edges(
+        "reflect", with_context(after_reflect, default_context), ["plan", "draft_section", "write"]
+    )
+    builder.add_edge("draft_section", "write")
     builder.add_edge("write", "validate")
     builder.add_edge("validate", END)
     graph = builder.compile(checkpointer=checkpointer, name="stepresearch")

@@ -7,6 +7,7 @@ from .context import ResearchContext, research_context
 from .plan import plan
 from .reflect import reflect, route_after_reflect
 from .search import dispatch_search, search
+from .sections import dispatch_sections, draft_section
 from .validate import validate
 from .verify import verify
 from .write import write
@@ -16,6 +17,8 @@ __all__ = [
     "clarify",
     "compact",
     "dispatch_search",
+    "dispatch_sections",
+    "draft_section",
     "plan",
     "reflect",
     "research_context",

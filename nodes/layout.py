@@ -120,16 +120,9 @@ def build_messages(
     digests: list[Digest] | None = None,
     layout: str = "prefix",
 ) -> list[BaseMessage]:
-    """The prompt for one call. `layout="naive"` puts the task first, as most peers do; it
-    exists only as the baseline of `benchmarks/prefix_cache.py`."""
-    brief_block = render_brief(brief, question)
-    log_block = render_log(sources or {}, evidence or [], digests)
-    if layout == "naive":
-        return [
-            SystemMessage(content="## Task\n" + task + "\n\n" + SYSTEM_BLOCK),
-            HumanMessage(content=brief_block + "\n\n" + log_block),
-        ]
-    return with_task(brief_block + "\n\n" + log_block, task)
+    """The prompt for one call over the state's parts (`with_task` for the layouts)."""
+    context = render_brief(brief, question) + "\n\n" + render_log(sources or {}, evidence or [], digests)
+    return with_task(context, task, layout)
 
 
 def prompt_context(state: Mapping[str, Any]) -> str:
@@ -142,6 +135,9 @@ def prompt_context(state: Mapping[str, Any]) -> str:
     )
 
 
-def with_task(context: str, task: str) -> list[BaseMessage]:
-    """The prompt: the system block, the shared context, then the task."""
+def with_task(context: str, task: str, layout: str = "prefix") -> list[BaseMessage]:
+    """The prompt: the system block, the shared context (brief and log), then the task. `layout="naive"` puts
+    the task first, as most peers do; it exists only as the baseline of `benchmarks/prefix_cache.py`."""
+    if layout == "naive":
+        return [SystemMessage(content="## Task\n" + task + "\n\n" + SYSTEM_BLOCK), HumanMessage(content=context)]
     return [SystemMessage(content=SYSTEM_BLOCK), HumanMessage(content=context + "\n\n## Task\n" + task)]

@@ -1,9 +1,10 @@
 """Write: the report, answer first, citing only on-topic sources that entail what is said.
 
-The policy drafts a title, a short answer and one paragraph per
-sub-question (the section calls go out together). Nothing it writes is kept
-on its word: every sentence goes to the judge (`citations.Attributor`), and a
-sentence no on-topic source entails is dropped.
+The policy drafts a title and a short answer here, and one paragraph per
+section in the `draft_section` branches before this node (`nodes/sections.py`,
+one `Send` each). Nothing it writes is kept on its word: every sentence goes
+to the judge (`citations.Attributor`), and a sentence no on-topic source
+entails is dropped.
 
 The short answer is built part by part from what the question asks
 (`brief.asked`: who, when, where, how many ...). Each part gets the best
@@ -29,26 +30,21 @@ from stepresearch.state import (
     Report,
     ReportSection,
     ResearchState,
-    SubQuestion,
 )
-from stepresearch.steps import Ask, AskMany, Steps, step_node
+from stepresearch.steps import Ask, Steps, step_node
 from stepresearch.text import content_tokens
 
 from .citations import Attributor, best_answer, extract_sentences
 from .context import ResearchContext
 from .layout import messages_for
 from .render import render_report
+from .sections import own_evidence, section_sub_questions
 
 SUMMARY_TASK = """TASK: summarize
 Write a short title for a report on the question, and answer the question in one or two sentences using only the research log.
 Reply in JSON: {"title": "...", "answer": "..."}"""
 
-SECTION_TASK = """TASK: write
-Write a paragraph of 2 to 4 sentences that answers: {sub_question}
-Use only facts from the research log. End each sentence with the handle of its source, like [S2]."""
-
 SUMMARY_TOKENS = 160  # a title and two sentences
-SECTION_TOKENS = 200  # two to four sentences
 MIN_SECTION_SENTENCES = 2
 FILL_TO = 3
 
@@ -86,20 +82,14 @@ def write(state: ResearchState, runtime: Runtime[ResearchContext]) -> Steps[dict
     parts = brief.asked if brief and brief.asked else asked_parts(question, subject)
     answer, disputed, unanswered = answer_first(parts, drafted, state, disputes, kept)
 
-    section_questions = [sq for sq in section_sub_questions(state) if own_evidence(sq, state)]
-    replies = yield AskMany(
-        ctx.policy,
-        [messages_for(state, ctx, SECTION_TASK.format(sub_question=sq.text)) for sq in section_questions],
-        node="write",
-        max_tokens=SECTION_TOKENS,
-        max_concurrency=ctx.budgets.search_concurrency,
-    )
+    # The drafts of the `draft_section` branches; a section without one is filled from the evidence.
+    drafts = {d.sub_question_id: d.text for d in state.get("section_drafts", [])}
     sections: list[ReportSection] = []
-    for sq, reply in zip(section_questions, replies):
+    for sq in [sq for sq in section_sub_questions(state) if own_evidence(sq, state)]:
         own = own_evidence(sq, state)
         part = (asked_parts(sq.text, subject) or [AskedPart(kind="thing", text=sq.text, words=[sq.text])])[0]
         drafted, lost = yield from attributor.attribute_prose(
-            reply.text, preferred={e.source_id for e in own}, kept=kept
+            drafts.get(sq.id, ""), preferred={e.source_id for e in own}, kept=kept
         )
         sentences = [s for s in drafted if answers(s.text, part.words, subject) and not disputes.takes_side(s.text)]
         dropped += lost + len(drafted) - len(sentences)
@@ -191,16 +181,6 @@ class Disputes:
 def finish(report: Report, state: ResearchState) -> Report:
     markdown, cited_ids = render_report(report, state)
     return report.model_copy(update={"markdown": markdown, "cited_source_ids": cited_ids})
-
-
-def section_sub_questions(state: ResearchState) -> list[SubQuestion]:
-    """First-round sub-questions head the sections; follow-ups feed their parent's section."""
-    return [sq for sq in state.get("sub_questions", []) if sq.parent is None]
-
-
-def own_evidence(sq: SubQuestion, state: ResearchState) -> list:
-    members = {sq.id} | {other.id for other in state.get("sub_questions", []) if other.parent == sq.id}
-    return [e for e in state.get("evidence", []) if members.intersection(e.sub_question_ids)]
 
 
 def checked_title(title: str, question: str) -> str:

@@ -1,6 +1,6 @@
 """Pydantic models and LangGraph state for a research run."""
 
-from .graph_state import ResearchInput, ResearchOutput, ResearchState, SearchBranch
+from .graph_state import ResearchInput, ResearchOutput, ResearchState, SearchBranch, SectionBrief
 from .models import (
     AskedPart,
     Budgets,
@@ -19,6 +19,7 @@ from .models import (
     Report,
     ReportSection,
     ResearchBrief,
+    SectionDraft,
     Source,
     SubQuestion,
     Usage,
@@ -48,6 +49,8 @@ __all__ = [
     "ResearchOutput",
     "ResearchState",
     "SearchBranch",
+    "SectionBrief",
+    "SectionDraft",
     "Source",
     "SubQuestion",
     "Usage",

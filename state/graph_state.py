@@ -16,6 +16,7 @@ from .models import (
     NodeExecution,
     Report,
     ResearchBrief,
+    SectionDraft,
     Source,
     SubQuestion,
     Usage,
@@ -26,6 +27,7 @@ from .reducers import (
     append_executions,
     merge_evidence,
     merge_notes,
+    merge_section_drafts,
     merge_sources,
     merge_sub_questions,
     merge_timings,
@@ -51,6 +53,7 @@ class ResearchState(TypedDict, total=False):
     usage: Annotated[Usage, merge_usage]
     timings: Annotated[dict[str, float], merge_timings]
     executions: Annotated[list[NodeExecution], append_executions]
+    section_drafts: Annotated[list[SectionDraft], merge_section_drafts]
     notes: Annotated[list[str], merge_notes]
     stop_reason: str
     started_at: float
@@ -87,3 +90,12 @@ class SearchBranch(TypedDict):
     # With the policy reader only: the brief and research log as this round's other prompts show them, so the
     # reader's calls share their prefix (and the prefix cache) with every other call of the run.
     context: NotRequired[str]
+
+
+class SectionBrief(TypedDict):
+    """What one `Send` hands to one `draft_section` branch: its sub-question, and the run's shared context
+    (brief and research log) as every prompt of the run shows it."""
+
+    sub_question: SubQuestion
+    context: str
+    layout: NotRequired[str]  # "prefix", or "naive" for the prefix-cache benchmark's baseline

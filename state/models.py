@@ -243,6 +243,13 @@ class PromptRecord(BaseModel):
         return self.tokens if self.tokens is not None else (self.text or "")
 
 
+class SectionDraft(BaseModel):
+    """A section's paragraph as the policy drafted it in its `draft_section` branch, before any judging."""
+
+    sub_question_id: str
+    text: str
+
+
 class NodeExecution(BaseModel):
     """One execution of one node, as the run viewer's timeline draws it: wall-clock times, so that a resumed
     run's executions, made by another process, sit on the same axis."""

@@ -7,7 +7,7 @@ order may vary between runs, so merged collections are ordered by the
 
 from __future__ import annotations
 
-from .models import Compaction, Evidence, NodeExecution, Source, SubQuestion, Usage
+from .models import Compaction, Evidence, NodeExecution, SectionDraft, Source, SubQuestion, Usage
 
 
 def merge_sources(left: dict[str, Source] | None, right: dict[str, Source] | None) -> dict[str, Source]:
@@ -80,3 +80,9 @@ def append_compactions(left: list[Compaction] | None, right: list[Compaction] | 
 def append_executions(left: list[NodeExecution] | None, right: list[NodeExecution] | None) -> list[NodeExecution]:
     """Every node execution, in the order they started; parallel branches each add their own."""
     return sorted([*(left or []), *(right or [])], key=lambda e: e.started_at)
+
+
+def merge_section_drafts(left: list[SectionDraft] | None, right: list[SectionDraft] | None) -> list[SectionDraft]:
+    """One draft per section, whichever branch finished first: ordered by sub-question id, not arrival."""
+    merged = {d.sub_question_id: d for d in [*(left or []), *(right or [])]}
+    return [merged[key] for key in sorted(merged)]

@@ -95,12 +95,18 @@ def test_under_ainvoke_every_policy_call_is_awaited_on_the_event_loop():
 
 def test_section_calls_go_out_together_under_ainvoke_and_within_the_concurrency_budget():
     policy = AsyncScriptedPolicy(replies=scripted_replies(), delay_s=0.05)
-    graph = build_graph(checkpointer=InMemorySaver())
+    # One `draft_section` branch per section, capped as the search branches are: by the graph's concurrency.
+    graph = build_graph(checkpointer=InMemorySaver(), max_concurrency=2)
     context = research_context(policy, [list_tool(DOCS)], budgets={"max_rounds": 1, "search_concurrency": 2})
     asyncio.run(graph.ainvoke({"question": QUESTION}, {"configurable": {"thread_id": "t"}}, context=context))
     sections = [c for c in policy.calls if c["task"] == "write"]
     assert len(sections) == 3
     assert policy._most_in_flight == 2  # three sections, two at a time
+    state = graph.get_state({"configurable": {"thread_id": "t"}}).values
+    branches = [e for e in state["executions"] if e.node == "draft_section"]
+    assert len(branches) == 3 and len(state["section_drafts"]) == 3  # a branch of the graph per section
+    first, second = branches[0], branches[1]
+    assert second.started_at < first.started_at + first.seconds  # two of them ran side by side
 
 
 def test_a_hanging_async_tool_is_cancelled_at_its_timeout_and_the_run_carries_on():

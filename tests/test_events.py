@@ -34,7 +34,9 @@ def test_a_run_tells_its_progress_as_typed_events_that_serialise(tmp_path, docs_
     branches = [e for e in events if isinstance(e, NodeStarted) and e.node == "search"]
     assert all(b.sub_question for b in branches) and len(branches) == len(found)
     finished = {e.node for e in events if isinstance(e, NodeFinished)}
-    assert finished == {"clarify", "plan", "search", "compact", "verify", "reflect", "write", "validate"}
+    assert finished == {
+        "clarify", "plan", "search", "compact", "verify", "reflect", "draft_section", "write", "validate"
+    }  # fmt: skip
     for event in events:  # every event round-trips through JSON, for server-sent events
         assert EVENT_ADAPTER.validate_json(event.model_dump_json()) == event
 

@@ -32,7 +32,9 @@ def test_full_graph_produces_a_cited_report(policy, docs_tool):
     assert len(report.cited_source_ids) >= 2
     assert [sq.id for sq in state["sub_questions"] if sq.round == 1] == ["r1q1", "r1q2", "r1q3"]
     assert len(state["sources"]) == len({s.uri for s in state["sources"].values()}) == 3
-    assert set(state["timings"]) == {"clarify", "plan", "search", "compact", "verify", "reflect", "write", "validate"}
+    assert set(state["timings"]) == {
+        "clarify", "plan", "search", "compact", "verify", "reflect", "draft_section", "write", "validate"
+    }  # fmt: skip
     assert state["citations"].total > 0 and state["citations"].phantom == 0
     assert state["usage"].by_node["write"].calls >= 2
 

@@ -686,7 +686,7 @@ class Progress:
             )
         elif isinstance(event, ReportWritten):
             out.print(f"[bold]write[/] {event.sections} section(s), {event.cited_sources} cited source(s)")
-        elif isinstance(event, Token) and self.stream and event.node == "write":
+        elif isinstance(event, Token) and self.stream and event.node in ("write", "draft_section"):
             self._prose(event)
 
     def _prose(self, token: Token) -> None:

@@ -1,0 +1,57 @@
+"""Draft sections: one `Send` branch per section, each asking the policy for its paragraph.
+
+After the last round, each first-round sub-question that has evidence of its
+own (its follow-ups' evidence counts) becomes a section, and each section's
+paragraph is one branch of the graph: `dispatch_sections` fans out, the
+graph's concurrency budget caps how many run at once, and every branch's
+prompt is the run's shared context (system block, brief, research log, as
+`nodes/layout.py` lays it out) with the section's task last, so a server
+batches the branches over their common prefix. The branches only draft; the
+`write` node judges every drafted sentence, assembles the answer-first
+report, and fills a thin section from the evidence.
+"""
+
+from __future__ import annotations
+
+from langgraph.runtime import Runtime
+from langgraph.types import Send
+
+from stepresearch.state import ResearchState, SectionBrief, SectionDraft, SubQuestion
+from stepresearch.steps import Ask, Steps, step_node
+
+from .context import ResearchContext
+from .layout import prompt_context, with_task
+
+SECTION_TASK = """TASK: write
+Write a paragraph of 2 to 4 sentences that answers: {sub_question}
+Use only facts from the research log. End each sentence with the handle of its source, like [S2]."""
+
+SECTION_TOKENS = 200  # two to four sentences
+
+
+def dispatch_sections(state: ResearchState, runtime: Runtime[ResearchContext]) -> list[Send] | str:
+    """One branch per section that has evidence, or straight to `write` when none has."""
+    sections = [sq for sq in section_sub_questions(state) if own_evidence(sq, state)]
+    if not sections:
+        return "write"
+    context = prompt_context(state)
+    layout = runtime.context.prompt_layout
+    return [Send("draft_section", SectionBrief(sub_question=sq, context=context, layout=layout)) for sq in sections]
+
+
+@step_node
+def draft_section(brief: SectionBrief, runtime: Runtime[ResearchContext]) -> Steps[dict]:
+    sq = brief["sub_question"]
+    messages = with_task(brief["context"], SECTION_TASK.format(sub_question=sq.text), brief.get("layout", "prefix"))
+    reply = yield Ask(runtime.context.policy, messages, node="draft_section", max_tokens=SECTION_TOKENS)
+    return {"section_drafts": [SectionDraft(sub_question_id=sq.id, text=reply.text)]}
+
+
+def section_sub_questions(state: ResearchState) -> list[SubQuestion]:
+    """First-round sub-questions head the sections; follow-ups feed their parent's section."""
+    return [sq for sq in state.get("sub_questions", []) if sq.parent is None]
+
+
+def own_evidence(sq: SubQuestion, state: ResearchState) -> list:
+    members = {sq.id} | {other.id for other in state.get("sub_questions", []) if other.parent == sq.id}
+    return [e for e in state.get("evidence", []) if members.intersection(e.sub_question_ids)]
