@@ -93,7 +93,7 @@ CASES: list[Case] = [
 ]  # fmt: skip
 # The first five questions, kept for the faithfulness and prefix-cache benchmarks.
 QUESTIONS: list[tuple[str, set[str]]] = [(c.question, c.relevant) for c in CASES[:5]]
-NODES = ("clarify", "plan", "search", "verify", "reflect", "write")
+NODES = ("clarify", "plan", "search", "verify", "reflect", "draft_section", "write")
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -9,7 +9,8 @@ invented subject (each states its own dated facts, so every round leaves gaps to
 prompt tokens per call, and, for each stretch between compactions, the replay reuse and the prefill the
 server really computed (its own "prefix-match hit, remaining N prompt tokens to eval" lines) over the
 unique-token floor of that stretch (a radix tree over every prompt's token ids, from the server's
-tokenizer).
+tokenizer). By default the policy reads each branch's documents (`--reader policy`), over the same brief
+and research log every other prompt carries; `--reader lexical` runs it with the lexical passages.
 
 Part 2, a latency-bound server: a loopback OpenAI-compatible server that answers every request after a
 fixed latency and serves up to 8 at once. It measures latency-bound concurrency, NOT model quality: its

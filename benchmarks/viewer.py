@@ -85,6 +85,7 @@ def main() -> int:
         f"  direct: the viewer's own work is {statistics.median(shares) * 100:.2f}% of a run's wall time "
         f"(max {max(shares) * 100:.2f}%)"
     )
+    print(f"  run folders: {root}")
     return 0
 
 

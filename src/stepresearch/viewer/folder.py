@@ -31,8 +31,6 @@ RECORD_FIELDS = ("question", "executions", "sources", "claims")  # run.json fiel
 class RunSnapshot(BaseModel):
     """A run folder as it is now."""
 
-    model_config = {"arbitrary_types_allowed": True}
-
     state: dict[str, Any]
     status: RunStatus
     record: dict[str, Any] | None = None
