@@ -21,6 +21,7 @@ from pathlib import Path
 
 import pytest
 
+from stepresearch.graphs import build_graph
 from stepresearch.text import content_tokens
 from stepresearch.viewer.folder import read_state
 from stepresearch.viewer.serve import address, serve_in_thread
@@ -118,9 +119,9 @@ def test_run_html_from_disk_shows_graph_timeline_plan_claims_and_cited_passages(
 
     # The graph: every node of the compiled graph, each with how often it ran.
     graph_nodes = page.locator("#graph svg g[data-node]")
-    assert graph_nodes.count() == 10  # 8 nodes, start and end
+    assert graph_nodes.count() == len(build_graph().get_graph().nodes)  # every node, start and end included
     ran = {e["node"] for e in record["executions"]}
-    for node in ("clarify", "plan", "search", "verify", "reflect", "write", "validate"):
+    for node in ("clarify", "plan", "search", "verify", "reflect", "draft_section", "write", "validate"):
         runs = int(page.locator(f'#graph g[data-node="{node}"]').get_attribute("data-runs"))
         assert runs == sum(1 for e in record["executions"] if e["node"] == node) and (runs > 0) == (node in ran)
 
