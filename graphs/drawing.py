@@ -98,19 +98,15 @@ def layout(graph: CompiledStateGraph) -> Layout:
     layer: dict[str, int] = {}
     for name in nx.topological_sort(dag):
         layer[name] = max((layer[p] + 1 for p in dag.predecessors(name)), default=0)
-    for name, value in layer.items():
-        dag.nodes[name]["layer"] = value
     rows: dict[int, list[str]] = {}
     for name in order:
         rows.setdefault(layer[name], []).append(name)
     tallest = max(len(names) for names in rows.values())
-    positions = nx.multipartite_layout(dag, subset_key="layer", align="vertical", scale=1.0)
     width = len(rows) * (BOX_W + GAP_X) - GAP_X + 2 * MARGIN_X
     height = tallest * (BOX_H + GAP_Y) - GAP_Y + 2 * MARGIN_Y
     placed: dict[str, PlacedNode] = {}
     for lay, names in rows.items():
-        # networkx spreads a layer's nodes over [-1, 1]; keep its order and map it to rows of boxes.
-        for i, name in enumerate(sorted(names, key=lambda n: positions[n][1])):
+        for i, name in enumerate(names):  # a layer's nodes top to bottom, in the graph's own order
             y = MARGIN_Y + BOX_H / 2 + (i + (tallest - len(names)) / 2) * (BOX_H + GAP_Y)
             x = MARGIN_X + BOX_W / 2 + lay * (BOX_W + GAP_X)
             placed[name] = PlacedNode(name=name, x=x, y=y, endpoint=name in ENDPOINTS)

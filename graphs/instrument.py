@@ -92,11 +92,11 @@ class _Execution:
     def __init__(self, name: str, state: Any) -> None:
         self.name = name
         self.detail = {}
-        if isinstance(state, dict) and "sub_question" in state:
-            self.detail["sub_question"] = state["sub_question"].id
         self.round = 0
         if isinstance(state, dict):
-            branch = state.get("sub_question")
+            branch = state.get("sub_question")  # a search or section branch
+            if branch is not None:
+                self.detail["sub_question"] = branch.id
             self.round = int(branch.round if branch is not None else state.get("round") or 0)
         self.calls = NodeCalls()
         self.started_at = time.time()  # wall clock for the record: comparable across a resume's processes

@@ -56,13 +56,14 @@ def dispatch_search(state: ResearchState, runtime: Runtime[ResearchContext]) -> 
     if not branches or left <= 0:
         return "verify"
     share = max(1, left // len(branches))
+    context = prompt_context(state) if runtime.context.reader == "policy" else None
     sends = []
     for sq in branches:
         branch = SearchBranch(
             question=state["question"], sub_question=sq, topics=topics, subject=subject, tool_calls_allowed=share
         )
-        if runtime.context.reader == "policy":
-            branch["context"] = prompt_context(state)
+        if context is not None:
+            branch["context"] = context
         sends.append(Send("search", branch))
     return sends
 

@@ -31,7 +31,7 @@ SECTION_TOKENS = 200  # two to four sentences
 
 def dispatch_sections(state: ResearchState, runtime: Runtime[ResearchContext]) -> list[Send] | str:
     """One branch per section that has evidence, or straight to `write` when none has."""
-    sections = [sq for sq in section_sub_questions(state) if own_evidence(sq, state)]
+    sections = sections_with_evidence(state)
     if not sections:
         return "write"
     context = prompt_context(state)
@@ -47,9 +47,10 @@ def draft_section(brief: SectionBrief, runtime: Runtime[ResearchContext]) -> Ste
     return {"section_drafts": [SectionDraft(sub_question_id=sq.id, text=reply.text)]}
 
 
-def section_sub_questions(state: ResearchState) -> list[SubQuestion]:
-    """First-round sub-questions head the sections; follow-ups feed their parent's section."""
-    return [sq for sq in state.get("sub_questions", []) if sq.parent is None]
+def sections_with_evidence(state: ResearchState) -> list[SubQuestion]:
+    """The report's sections: first-round sub-questions (follow-ups feed their parent's section) that have
+    evidence of their own."""
+    return [sq for sq in state.get("sub_questions", []) if sq.parent is None and own_evidence(sq, state)]
 
 
 def own_evidence(sq: SubQuestion, state: ResearchState) -> list:

@@ -38,7 +38,7 @@ from .citations import Attributor, best_answer, extract_sentences
 from .context import ResearchContext
 from .layout import messages_for
 from .render import render_report
-from .sections import own_evidence, section_sub_questions
+from .sections import own_evidence, sections_with_evidence
 
 SUMMARY_TASK = """TASK: summarize
 Write a short title for a report on the question, and answer the question in one or two sentences using only the research log.
@@ -85,7 +85,7 @@ def write(state: ResearchState, runtime: Runtime[ResearchContext]) -> Steps[dict
     # The drafts of the `draft_section` branches; a section without one is filled from the evidence.
     drafts = {d.sub_question_id: d.text for d in state.get("section_drafts", [])}
     sections: list[ReportSection] = []
-    for sq in [sq for sq in section_sub_questions(state) if own_evidence(sq, state)]:
+    for sq in sections_with_evidence(state):
         own = own_evidence(sq, state)
         part = (asked_parts(sq.text, subject) or [AskedPart(kind="thing", text=sq.text, words=[sq.text])])[0]
         drafted, lost = yield from attributor.attribute_prose(

@@ -35,6 +35,7 @@ from stepresearch.events import (
     Token,
 )
 from stepresearch.prose import ProseFilter
+from stepresearch.run_folder import VIEWER_FILE
 from stepresearch.serving.server_probe import DEFAULT_WAIT_S
 
 # Between the streamed drafts and the verified report on stdout.
@@ -304,7 +305,7 @@ def cmd_run(args: argparse.Namespace, console: Console) -> int:
         print(f"{STREAM_RULE}\n{result.report_path.read_text(encoding='utf-8')}")
     console.print(f"report: {escape(str(result.report_path))}")
     console.print(f"record: {escape(str(result.run_json_path))}")
-    viewer = result.out_dir / "run.html"
+    viewer = result.out_dir / VIEWER_FILE
     if viewer.is_file():
         console.print(f"viewer: {escape(str(viewer))} (open it in a browser; `stepresearch show` follows a live run)")
     print(result.report_path)

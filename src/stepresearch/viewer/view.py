@@ -21,10 +21,10 @@ from pydantic import BaseModel, Field
 
 from stepresearch.graphs.drawing import figures_by_node, graph_svg
 from stepresearch.judge import judge
+from stepresearch.nodes.citation_check import UNVERIFIED
 from stepresearch.state import NodeExecution, ResearchState, Source
 from stepresearch.text import split_sentences
 
-UNVERIFIED_MARK = "*(unverified)*"  # nodes/citation_check.py marks a sentence no source supports so
 EXCERPT_CHARS = 1500  # each side of the supporting passage: a long document is shown around it, not whole
 _MARKS = re.compile(r"((?:\s*\[\d+\])+)")
 _NUMBER = re.compile(r"\[(\d+)\]")
@@ -240,8 +240,7 @@ def report_blocks(markdown: str, cited: list[Source | None]) -> list[Block]:
             cells = [c.strip() for c in stripped.strip("|").split("|")]
             header = not blocks or blocks[-1].kind != "row"
             blocks.append(Block(kind="row", header=header, cells=[cell_sentences(c, cells[0], cited) for c in cells]))
-        elif _SOURCE_ENTRY.match(stripped):
-            entry = _SOURCE_ENTRY.match(stripped)
+        elif entry := _SOURCE_ENTRY.match(stripped):
             n = int(entry.group(1))
             blocks.append(Block(kind="source", sentences=[Sentence(text=entry.group(2), cites=[cite(n, "", cited)])]))
         elif stripped.startswith(">"):
@@ -286,10 +285,11 @@ def cell_sentences(cell: str, row_text: str, cited: list[Source | None]) -> list
 
 
 def _sentence(text: str, numbers: list[int], cited: list[Source | None]) -> Sentence:
-    text = text.strip()
-    unverified = UNVERIFIED_MARK in text
-    statement = text.replace(UNVERIFIED_MARK, "").strip()
-    return Sentence(text=text, unverified=unverified, cites=[cite(n, statement, cited) for n in numbers])
+    """The sentence as a reader sees it: without the validator's mark (a flag instead) or Markdown emphasis."""
+    unverified = UNVERIFIED in text
+    statement = re.sub(r"\*\*?([^*]+)\*\*?", r"\1", text.replace(UNVERIFIED, ""))
+    statement = re.sub(r"\s+([.!?])$", r"\1", statement.strip())
+    return Sentence(text=statement, unverified=unverified, cites=[cite(n, statement, cited) for n in numbers])
 
 
 def cite(n: int, statement: str, cited: list[Source | None]) -> Cite:
