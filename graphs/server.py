@@ -8,7 +8,8 @@ process on the first run and shared by all of them:
   unset, the embedded SmolLM2 in the server's process;
 - `STEPRESEARCH_CORPUS`: a folder of documents; unset, the offline Wikipedia corpus;
   `TAVILY_API_KEY` adds web search;
-- `STEPRESEARCH_JUDGE` (`auto`, `lexical`, `policy`) and `STEPRESEARCH_MAX_ROUNDS`.
+- `STEPRESEARCH_JUDGE` (`auto`, `lexical`, `policy`), `STEPRESEARCH_POLICY_CAPABLE` (`1`: `auto` trusts the
+  policy without the probe) and `STEPRESEARCH_MAX_ROUNDS`.
 
 Scaling past one machine: LangGraph's server with a Postgres checkpointer runs
 many graph workers, each building its context from this same environment and
@@ -59,7 +60,8 @@ def context_from_environment(env: os._Environ[str] | dict[str, str]) -> Research
             tools.append(web)
     budgets = {"max_rounds": int(env.get("STEPRESEARCH_MAX_ROUNDS", "2"))}
     judge = env.get("STEPRESEARCH_JUDGE", "auto")
-    return research_context(policy, tools, budgets=budgets, judge=judge)  # type: ignore[arg-type]
+    capable = env.get("STEPRESEARCH_POLICY_CAPABLE", "").strip().lower() in ("1", "true", "yes")
+    return research_context(policy, tools, budgets=budgets, judge=judge, policy_capable=capable)  # type: ignore[arg-type]
 
 
 graph: ResearchGraph = build_graph(default_context=EnvironmentContext())

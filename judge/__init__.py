@@ -18,9 +18,12 @@ from __future__ import annotations
 from typing import Literal, Protocol
 
 from langchain_core.language_models import BaseChatModel
+from pydantic import BaseModel
 
 from stepresearch.steps import Steps
 
+from .auto import AutoJudge
+from .capability import CapabilityProbe, probe_capability
 from .disagreement import Disagreement, corroborates, disagreement
 from .lexical import Judgement, LexicalJudge, judge
 from .policy import PolicyJudge
@@ -48,20 +51,70 @@ class Judge(Protocol):
     def bound(self, layout=None, config=None) -> Judge: ...
 
 
-def make_judge(kind: JudgeKind = "auto", policy: BaseChatModel | None = None, **options) -> Judge:
-    """`lexical`, `policy` (needs a policy), or `auto`: lexical for the embedded model, policy for any other.
+class JudgeDecision(BaseModel):
+    """Which judge a run uses and why, as run.json records it (`judge_decision`)."""
 
-    The embedded 135M model cannot judge entailment; a served model can, and the lexical anchors guard it.
+    asked: JudgeKind
+    judge: Literal["lexical", "policy", "undecided"]
+    reason: str
+    probe: CapabilityProbe | None = None
+
+    def settled(self, judge: Judge) -> JudgeDecision:
+        """The decision as it stands once `judge` has been used: an `AutoJudge` decides at its first judging."""
+        if not isinstance(judge, AutoJudge):
+            return self
+        probe = judge.probe
+        if probe is None:
+            return self.model_copy(
+                update={"judge": "undecided", "reason": "auto: nothing was judged, so the policy was never probed"}
+            )
+        if probe.passed:
+            return self.model_copy(
+                update={
+                    "judge": "policy",
+                    "reason": f"auto: the policy passed the probe ({probe.summary()})",
+                    "probe": probe,
+                }
+            )
+        reason = f"auto: the policy failed the probe ({probe.summary()}); declare it capable to let it judge"
+        return self.model_copy(update={"judge": "lexical", "reason": reason, "probe": probe})
+
+
+def choose_judge(
+    kind: JudgeKind = "auto", policy: BaseChatModel | None = None, *, capable: bool = False, **options
+) -> tuple[Judge, JudgeDecision]:
+    """The judge, and the decision behind it (`decision.settled(judge)` once the run has judged).
+
+    `lexical` and `policy` are taken as asked (`policy` needs a policy). `auto` lets the policy judge only
+    when it is known to be capable: declared so (`capable=True`, the CLI's `--policy-capable`), or shown so by
+    a short probe (`judge/capability.py`) that an `AutoJudge` asks the first time something is judged. The
+    embedded 135M model is never probed: it is the weak tier.
     """
-    if kind == "lexical" or (kind == "auto" and (policy is None or is_embedded(policy))):
-        return LexicalJudge()
-    if policy is None:
-        raise ValueError("the policy judge needs a policy")
-    return PolicyJudge(policy, **options)
+    if kind == "policy":
+        if policy is None:
+            raise ValueError("the policy judge needs a policy")
+        return PolicyJudge(policy, **options), JudgeDecision(asked=kind, judge="policy", reason="asked for")
+    if kind == "lexical" or policy is None:
+        reason = "asked for" if kind == "lexical" else "auto: no policy to judge with"
+        return LexicalJudge(), JudgeDecision(asked=kind, judge="lexical", reason=reason)
+    if is_embedded(policy):
+        return LexicalJudge(), JudgeDecision(
+            asked=kind, judge="lexical", reason="auto: the embedded model is the weak tier; it is not asked to judge"
+        )
+    if capable:
+        return PolicyJudge(policy, **options), JudgeDecision(
+            asked=kind, judge="policy", reason="auto: the policy was declared capable"
+        )
+    return AutoJudge(policy, **options), JudgeDecision(asked=kind, judge="undecided", reason="auto: not probed yet")
+
+
+def make_judge(kind: JudgeKind = "auto", policy: BaseChatModel | None = None, **options) -> Judge:
+    """The judge `choose_judge` picks, without the record of why."""
+    return choose_judge(kind, policy, **options)[0]
 
 
 def is_embedded(policy: BaseChatModel) -> bool:
-    """The in-process llama.cpp policy is the weak tier; everything else is taken as capable."""
+    """The in-process llama.cpp policy is the weak tier, and is never asked to judge under `auto`."""
     from stepresearch.serving.llama_cpp_chat import LlamaCppChatModel
 
     return isinstance(policy, LlamaCppChatModel)
@@ -69,6 +122,11 @@ def is_embedded(policy: BaseChatModel) -> bool:
 
 __all__ = [
     "AskedPart",
+    "AutoJudge",
+    "CapabilityProbe",
+    "JudgeDecision",
+    "choose_judge",
+    "probe_capability",
     "Disagreement",
     "Judge",
     "JudgeKind",

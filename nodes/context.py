@@ -15,7 +15,7 @@ from typing import Any, Literal
 from langchain_core.language_models import BaseChatModel
 
 from stepresearch.errors import UsageError
-from stepresearch.judge import Judge, JudgeKind, LexicalJudge, make_judge
+from stepresearch.judge import Judge, JudgeDecision, JudgeKind, LexicalJudge, choose_judge
 from stepresearch.serving.any_model import AnyChatModel
 from stepresearch.state import Budgets
 from stepresearch.tools import SearchTool, as_search_tool
@@ -39,6 +39,7 @@ class ResearchContext:
     prompt_layout: Literal["prefix", "naive"] = "prefix"
     judge: Judge = field(default_factory=LexicalJudge)
     reader: Literal["lexical", "policy"] = "lexical"
+    judge_decision: JudgeDecision | None = None
 
 
 def is_usable(context: ResearchContext | None) -> bool:
@@ -56,6 +57,7 @@ def research_context(
     tool_timeout_s: float = 30.0,
     prompt_layout: Literal["prefix", "naive"] = "prefix",
     reader: Literal["lexical", "policy"] = "lexical",
+    policy_capable: bool = False,
 ) -> ResearchContext:
     """A context with defaults filled in.
 
@@ -64,8 +66,9 @@ def research_context(
     `tools` are search tools: ours, LangChain tools, or callables `fn(query, k)`
     (default: the offline Wikipedia corpus). `judge` decides entailment for writing,
     validation and verification: `lexical` (deterministic anchors), `policy` (the
-    policy judges, the anchors guard), or `auto` (lexical for the embedded model,
-    policy for any other). `reader` picks each search branch's passages: `lexical` (deterministic, the
+    policy judges, the anchors guard), or `auto`: the policy judges only when it is known capable, declared
+    so by `policy_capable=True` or shown so by a short probe at start-up (`judge/capability.py`); the
+    embedded model is never probed. `context.judge_decision` says which judge was chosen and why. `reader` picks each search branch's passages: `lexical` (deterministic, the
     default) or `policy` (the policy reads each document; for a capable served policy, see `nodes/reader.py`).
     """
     budgets = budgets if isinstance(budgets, Budgets) else Budgets(**(budgets or {}))
@@ -79,6 +82,9 @@ def research_context(
         log_budget(policy, budgets.max_context_tokens)  # a window too small for any log is refused now, not mid-run
     except ValueError as exc:
         raise UsageError(f"max_context_tokens: {exc}") from exc
+    chosen_judge, decision = choose_judge(
+        judge, policy, capable=policy_capable, max_concurrency=budgets.search_concurrency
+    )
     return ResearchContext(
         policy=policy,
         tools=chosen,
@@ -86,8 +92,9 @@ def research_context(
         interactive=interactive,
         tool_timeout_s=tool_timeout_s,
         prompt_layout=prompt_layout,
-        judge=make_judge(judge, policy, max_concurrency=budgets.search_concurrency),
+        judge=chosen_judge,
         reader=reader,
+        judge_decision=decision,
     )
 
 

@@ -57,6 +57,12 @@ class LaunchPlan(BaseModel):
         return self.servers + ([self.router] if self.router else [])
 
 
+# The RAM prefix cache's bound, for a user who turns it on (`serve ... -- --cache True`): its byte count
+# leaves out each state's logits (n_batch x vocabulary floats, 100 MB for SmolLM2), so 128 MiB of it peaked
+# at 1.9 GB in benchmarks/server_memory.py.
+LLAMA_CPP_CACHE_BYTES = 128 * 1024**2
+
+
 def llama_cpp_server_command(
     model: str | None,
     port: int,
@@ -64,7 +70,16 @@ def llama_cpp_server_command(
     n_threads: int | None = None,
     extra_args: list[str] | None = None,
 ) -> list[str]:
-    """llama-cpp-python's OpenAI-compatible server, with its RAM prefix cache on."""
+    """llama-cpp-python's OpenAI-compatible server, its memory bounded.
+
+    Its defaults keep every position's logits (`logits_all`), and its RAM prefix cache copies them into each
+    saved state outside the cache's byte count: a 2,000-token prompt adds 2,000 x 49,152 floats (393 MB)
+    for SmolLM2, so the 2 GiB cache held 4 to 8.7 GB. We ask for no logprobs, so the last position's logits
+    are enough, and the RAM cache is off: llama.cpp already reuses the longest prefix a prompt shares with
+    the one before it in the context, which is the reuse a research's calls get (they share the run's
+    prefix and are served one at a time). benchmarks/server_memory.py measured it: 0.44 to 0.47 GB peak
+    without the cache against 1.1 to 3.1 GB with 32 to 512 MiB of it, and no research time won by it.
+    `-- --cache True` turns it back on, bounded by `LLAMA_CPP_CACHE_BYTES`."""
     path = check_gguf(model) if model else check_gguf(default_model_path())
     command = [
         sys.executable, "-m", "llama_cpp.server",
@@ -74,8 +89,10 @@ def llama_cpp_server_command(
         "--port", str(port),
         "--n_ctx", str(n_ctx),
         "--n_threads", str(n_threads or os.cpu_count() or 1),
-        "--cache", "True",
+        "--cache", "False",
         "--cache_type", "ram",
+        "--cache_size", str(LLAMA_CPP_CACHE_BYTES),
+        "--logits_all", "False",
     ]  # fmt: skip
     return command + _checked_extra(extra_args or [], owned={"--host", "--port", "--model"})
 

@@ -1,6 +1,6 @@
 """Pydantic models and LangGraph state for a research run."""
 
-from .graph_state import ResearchInput, ResearchOutput, ResearchState, SearchBranch, SectionBrief
+from .graph_state import ResearchInput, ResearchOutput, ResearchState, SearchBranch, SectionBrief, is_finished
 from .models import (
     AskedPart,
     Budgets,
@@ -55,5 +55,6 @@ __all__ = [
     "SubQuestion",
     "Usage",
     "Verdict",
+    "is_finished",
     "stable_source_id",
 ]

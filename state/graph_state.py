@@ -59,6 +59,16 @@ class ResearchState(TypedDict, total=False):
     started_at: float
 
 
+def is_finished(values: dict | None) -> bool:
+    """Whether a run's state holds its result: the validated report and its citation figures.
+
+    This is the fact a resume goes by, never the shape of a checkpoint: a checkpoint taken in the middle of
+    a `Send` fan-out can show no next task and still have most of the research ahead of it. The final node
+    (`validate`, or one swapped in for it) writes both `report` and `citations`; nothing else writes
+    `citations`."""
+    return bool(values) and values.get("report") is not None and values.get("citations") is not None
+
+
 class ResearchInput(TypedDict, total=False):
     """What a research starts from: the question, and notes the caller wants in the report (skipped files...).
 

@@ -194,10 +194,20 @@ def test_a_resume_that_would_swap_the_corpus_is_refused(tmp_path):
     other.mkdir()
     (other / "b.md").write_text("The quay was finished in 1840.", encoding="utf-8")
     run = tmp_path / "run"
-    run.mkdir()
-    (run / ".thread").write_text("run-x", encoding="utf-8")
-    (run / "checkpoints.sqlite").write_bytes(b"")
-    RunFolder(run).save_config(RunConfig(corpus=str(notes.resolve()), budgets={"max_rounds": 1}))
+    # A real unfinished run over `notes`: its graph ends before validation (a validate that returns nothing).
+    from conftest import QUESTION, scripted_replies
+    from fakes import ScriptedPolicy
+
+    from stepresearch.errors import StepResearchError
+    from stepresearch.runner import run_research
+    from stepresearch.tools import folder_search_tool
+
+    with pytest.raises(StepResearchError, match="stopped before a validated report"):
+        run_research(
+            QUESTION, run, policy=ScriptedPolicy(replies=scripted_replies()), tools=[folder_search_tool(notes)],
+            budgets={"max_rounds": 1}, graph_options={"nodes": {"validate": lambda state, runtime: {}}},
+            run_config=RunConfig(corpus=str(notes.resolve()), budgets={"max_rounds": 1}),
+        )  # fmt: skip
     result = cli("run", "--resume", "--out", str(run), "--corpus", str(other), cwd=tmp_path)
     assert_usage_error(result, "--resume would change corpus")
     assert "--allow-changes" in result.stderr

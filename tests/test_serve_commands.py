@@ -6,6 +6,8 @@ import shlex
 import subprocess
 import sys
 
+from stepresearch.serving.launch import LLAMA_CPP_CACHE_BYTES
+
 
 def serve(*args: str) -> subprocess.CompletedProcess:
     return subprocess.run(
@@ -53,6 +55,9 @@ def test_llama_cpp_command_serves_the_embedded_model_on_loopback():
     assert argv[argv.index("--model") + 1].endswith("SmolLM2-135M-Instruct.Q4_1.gguf")
     assert argv[argv.index("--host") + 1] == "127.0.0.1"
     assert argv[argv.index("--port") + 1] == "8099"
+    # The prefix cache is bounded, and no cached state carries every position's logits (see serving/launch.py).
+    assert argv[argv.index("--cache_size") + 1] == str(LLAMA_CPP_CACHE_BYTES)
+    assert argv[argv.index("--logits_all") + 1] == "False"
 
 
 def test_usage_errors_exit_2():

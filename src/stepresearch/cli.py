@@ -126,8 +126,14 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument(
         "--judge",
         choices=["auto", "lexical", "policy"],
-        help="who decides entailment: lexical anchors, the policy guarded by them, or auto (the default: lexical "
-        "for the embedded model, policy for a served one)",
+        help="who decides entailment: lexical anchors, the policy guarded by them, or auto (the default: the "
+        "policy only when it is known capable, by --policy-capable or a short probe at start-up; else lexical)",
+    )
+    run.add_argument(
+        "--policy-capable",
+        action="store_true",
+        default=None,
+        help="declare the served policy capable of judging, so --judge auto uses it without the probe",
     )
     run.add_argument(
         "--stream",
@@ -181,7 +187,11 @@ def build_parser() -> argparse.ArgumentParser:
         "--judge",
         choices=["auto", "lexical", "policy"],
         default="auto",
-        help="lexical anchors (default without --base-url), or the served policy guarded by them",
+        help="lexical anchors, the served policy guarded by them, or auto (the default: the policy only when "
+        "it is known capable, by --policy-capable or a start-up probe)",
+    )
+    check.add_argument(
+        "--policy-capable", action="store_true", help="declare the served policy capable of judging (no probe)"
     )
     check.add_argument("--base-url", help="an OpenAI-compatible policy server to judge with")
     check.add_argument("--model", help="the served model's name")
@@ -245,7 +255,7 @@ RUN_DEFAULTS: dict[str, Any] = {
 
 def cmd_run(args: argparse.Namespace, console: Console) -> int:
     from stepresearch.run_folder import RunFolder
-    from stepresearch.runner import check_question, last_thread, run_research
+    from stepresearch.runner import check_question, check_resumable, run_research
 
     if args.resume and args.out is None:
         raise UsageError("--resume needs --out, the folder of the run to continue")
@@ -259,7 +269,8 @@ def cmd_run(args: argparse.Namespace, console: Console) -> int:
             f"run folder {out} holds a finished run; choose another --out, or pass --overwrite to replace its report"
         )
     if args.resume:
-        last_thread(out)  # nothing to resume is said before any model or index is loaded
+        # Nothing to resume, or a run already finished, is said before any model or index is loaded.
+        check_resumable(out, viewer=not args.no_viewer)
     recorded = RunFolder(out).load_config() if args.resume else None
     config, changes = resolve_run_config(args, recorded)
     tools, notes = make_tools(Path(config.corpus) if config.corpus else None, web=config.web)
@@ -288,7 +299,7 @@ def cmd_run(args: argparse.Namespace, console: Console) -> int:
             budgets=_budgets(config.budgets),
             resume=args.resume,
             on_event=progress,
-            graph_options={"judge": config.judge, "reader": config.reader},
+            graph_options={"judge": config.judge, "reader": config.reader, "policy_capable": config.policy_capable},
             run_config=config,
             overwrite=args.overwrite,
             ask=progress.ask_person if args.interactive else None,
@@ -326,7 +337,7 @@ def resolve_run_config(args: argparse.Namespace, recorded: Any) -> tuple[Any, li
         explicit["corpus"] = str(args.corpus.expanduser().resolve())
     if args.no_web:
         explicit["web"] = False
-    for name in ("model", "base_url", "api_key_env", "timeout", "judge", "thinking", "reader"):
+    for name in ("model", "base_url", "api_key_env", "timeout", "judge", "thinking", "reader", "policy_capable"):
         if getattr(args, name) is not None:
             explicit[name] = getattr(args, name)
     if args.base_url is not None:
@@ -507,7 +518,7 @@ def cmd_cache_report(args: argparse.Namespace, console: Console) -> int:
 
 def cmd_verify(args: argparse.Namespace, console: Console) -> int:
     """Exit 1 if any citation is a phantom (points at nothing retrieved), else 0."""
-    from stepresearch.judge import make_judge
+    from stepresearch.judge import choose_judge
     from stepresearch.report_check import recheck_run
 
     if args.judge == "policy" and not args.base_url:
@@ -515,7 +526,10 @@ def cmd_verify(args: argparse.Namespace, console: Console) -> int:
     policy = None
     if args.base_url:
         policy = make_policy(args.model, args.base_url, args.api_key_env, args.timeout, wait=args.wait, console=console)
-    outcome = recheck_run(args.run_dir, fix=args.fix, judge=make_judge(args.judge, policy))
+    judge, decision = choose_judge(args.judge, policy, capable=args.policy_capable)
+    outcome = recheck_run(args.run_dir, fix=args.fix, judge=judge)
+    settled = decision.settled(judge)
+    console.print(f"judge: {settled.judge} ({escape(settled.reason)})")
     result = outcome.validation
     stats = result.stats
     out = Console(highlight=False, soft_wrap=True)

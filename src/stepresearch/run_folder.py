@@ -43,6 +43,7 @@ class RunConfig(BaseModel):
     timeout: float = 120.0
     budgets: dict[str, Any] = Field(default_factory=dict)
     judge: str = "auto"
+    policy_capable: bool = Field(default=False, description="--policy-capable: --judge auto trusts the policy.")
     reader: str = "lexical"
     thinking: Literal["off", "on"] = Field(default="off", description="Served thinking models: --thinking.")
 

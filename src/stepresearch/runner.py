@@ -11,11 +11,10 @@ files gets them written on resume. One process writes a folder at a time.
 from __future__ import annotations
 
 import json
-import os
 import secrets
-import signal
 import sqlite3
 import time
+from collections import Counter
 from collections.abc import Callable, Iterable
 from datetime import datetime, timezone
 from pathlib import Path
@@ -27,16 +26,18 @@ from langchain_core.runnables import RunnableConfig
 from langgraph.types import Command
 from pydantic import BaseModel
 
-from stepresearch.errors import PolicyError, UsageError
+from stepresearch.errors import StepResearchError, UsageError
 from stepresearch.graphs import PromptRecorder, build_graph, sqlite_checkpointer
+from stepresearch.judge import AutoJudge
 from stepresearch.nodes import research_context
 from stepresearch.nodes.clarify import ClarificationRequest
 from stepresearch.nodes.context_window import LogBudget, log_budget
-from stepresearch.state import Budgets, PromptRecord, ResearchState
+from stepresearch.state import Budgets, PromptRecord, ResearchState, is_finished
 
 from .events import STREAM_MODES, ResearchEvent, events_of
+from .faults import fault_point
 from .report_check import REPORT_FILE, RUN_FILE, SOURCES_FILE, write_atomically
-from .run_folder import CHECKPOINT_FILE, THREAD_FILE, VIEWER_FILE, RunConfig, RunFolder
+from .run_folder import CHECKPOINT_FILE, RESULT_FILES, THREAD_FILE, VIEWER_FILE, RunConfig, RunFolder
 from .run_record import run_record
 from .viewer import render_page, run_view
 
@@ -44,7 +45,6 @@ log = structlog.get_logger(__name__)
 
 MAX_QUESTION_CHARS = 4000
 PROMPTS_FILE = "prompts.jsonl"  # every prompt the run sent, one JSON line each (graphs/prompt_recorder.py)
-FAULT_ENV = "STEPRESEARCH_FAULT_AT"
 
 # on_event(kind, node, payload): kind is "start" when a node starts, "update" when it returns.
 EventHandler = Callable[[ResearchEvent], None]
@@ -92,7 +92,8 @@ def run_research(
     folder that already holds a run unless `overwrite=True`. `run_config` is recorded in the folder so
     that a resume can rebuild the same tools and policy. Resuming a run that finished but was killed
     before its files were written writes them from the final checkpoint. `graph_options` go to
-    `build_graph` (`nodes=`) and `research_context` (`interactive=`, `prompt_layout=`, `judge=`, `tool_timeout_s=`).
+    `build_graph` (`nodes=`) and `research_context` (`interactive=`, `prompt_layout=`, `judge=`, `policy_capable=`,
+    `tool_timeout_s=`).
     Every prompt sent is recorded, through a callback, in the folder's `prompts.jsonl` for the cache figures.
     `on_event` gets the run's typed events (`stepresearch.events`), with `Token` events too when `tokens`.
     `ask` makes the run interactive: the clarify node pauses with a `ClarificationRequest`, `ask` is called
@@ -123,20 +124,21 @@ def run_research(
         options["interactive"] = ask is not None
         context = research_context(policy, tools, budgets=budgets, **options)
         graph = build_graph(nodes=nodes, checkpointer=checkpointer, max_concurrency=context.budgets.search_concurrency)
-        judge_name = context.judge.name
         if not resume:
             (out / PROMPTS_FILE).unlink(missing_ok=True)  # an --overwrite run starts its prompt record afresh
         recorder = PromptRecorder(context.policy, out / PROMPTS_FILE)
         config: RunnableConfig = {"configurable": {"thread_id": thread_id}, "callbacks": [recorder]}
-        record_extra = {"judge": judge_name, **(extra_record or {})}
+        record_extra = {**(extra_record or {})}
         budget = log_budget(context.policy, context.budgets.max_context_tokens)
         server = getattr(policy, "server", None)
         if isinstance(server, BaseModel):  # a served policy: what it said about itself at start-up
             record_extra["policy_server"] = server.model_dump(exclude={"waited_s"})
         if resume:
             snapshot = _snapshot(graph, config, out)
-            if snapshot.values and not snapshot.next:
-                if all((out / name).is_file() for name in (REPORT_FILE, RUN_FILE, SOURCES_FILE)):
+            if not snapshot.values:
+                raise UsageError(f"nothing to resume in {out}: its checkpoint holds no state for {thread_id}")
+            if is_finished(snapshot.values):
+                if _results_written(out, viewer):
                     raise UsageError(f"the run in {out} already finished; start a new one without --resume")
                 log.info("run_files_rewritten", thread_id=thread_id, out_dir=str(out))
                 final = snapshot.values
@@ -144,9 +146,11 @@ def run_research(
                 notes = ["report.md, run.json and sources.json were written from the final checkpoint on --resume"]
                 extra = {**record_extra, "resume_notes": notes}
                 return _write_results(
-                    out, final, total_s, thread_id, recorder.records, extra, budget, graph if viewer else None
+                    out, final, total_s, thread_id, recorder.records, extra, budget, graph if viewer else None, context
                 )
-            _check_resumable(snapshot, out, thread_id)
+            # Not finished, whatever the checkpoint's next tasks look like: LangGraph continues from the last
+            # checkpoint, keeps the writes of the tasks that finished after it, and runs only the rest.
+            log.info("run_resume", thread_id=thread_id, next=list(snapshot.next))
             graph_input = None
         else:
             write_atomically(out / THREAD_FILE, thread_id)
@@ -165,8 +169,10 @@ def run_research(
             graph_input = Command(resume={"answer": answer})  # LangGraph cannot resume with a bare None
         total_s = time.perf_counter() - started
         final: ResearchState = graph.get_state(config).values  # type: ignore[assignment]
+        if not is_finished(final):
+            raise _unfinished(out, graph.get_state(config), resume)
         return _write_results(
-            out, final, total_s, thread_id, recorder.records, record_extra, budget, graph if viewer else None
+            out, final, total_s, thread_id, recorder.records, record_extra, budget, graph if viewer else None, context
         )
     finally:
         if checkpointer is not None:
@@ -184,17 +190,24 @@ def _stream_until_pause(
 ) -> dict[str, Any] | None:
     """Run the graph until it ends (None) or pauses in an interrupt (its payload), telling `on_event`."""
     pending = None
+    seen: Counter[str] = Counter()  # updates per node in this process, for the `after:<node>#<k>` fault points
     modes = STREAM_MODES + (["messages"] if tokens else [])
     for mode, chunk in graph.stream(graph_input, config, context=context, stream_mode=modes, durability="sync"):
         if on_event is not None:
             for event in events_of(mode, chunk):
                 on_event(event)
+        if mode == "tasks" and "input" in chunk:
+            # A task starts only once the step before it is checkpointed: for the node after a fan-out this
+            # is the join, with every branch's writes in the checkpoint.
+            fault_point(f"before:{chunk['name']}")
         if mode == "updates":
             for node, update in chunk.items():
                 if node == "__interrupt__":
                     pending = update[0].value
                 else:
+                    seen[node] += 1
                     fault_point(f"after:{node}")
+                    fault_point(f"after:{node}#{seen[node]}")
     return pending
 
 
@@ -207,6 +220,7 @@ def _write_results(
     record_extra: dict[str, Any],
     budget: LogBudget,
     graph: Any | None,
+    context: Any,
 ) -> RunResult:
     """sources.json, report.md, run.json, then run.html (when `graph` is given), each written atomically; a
     kill between them leaves a run whose `--resume` writes them again from the checkpoint."""
@@ -221,31 +235,25 @@ def _write_results(
     report = final.get("report")
     fault_point("before-write:report.md")
     write_atomically(report_path, report.markdown if report else "")
+    if isinstance(context.judge, AutoJudge):
+        context.judge.decide()  # an `auto` judge decides when it first judges; this process may not have
+    judged = {"judge": context.judge.name}
+    if context.judge_decision is not None:
+        judged["judge_decision"] = context.judge_decision.settled(context.judge).model_dump(mode="json")
     record = run_record(
-        final, total_s=total_s, thread_id=thread_id, prompts=prompts, log_budget=budget, extra=record_extra
-    )
+        final, total_s=total_s, thread_id=thread_id, prompts=prompts, log_budget=budget,
+        extra={**judged, **record_extra},
+    )  # fmt: skip
     fault_point("before-write:run.json")
     write_atomically(run_json_path, json.dumps(record, indent=2, ensure_ascii=False) + "\n")
     if graph is not None:
         view = run_view(final, graph, status="finished", record=record)
+        fault_point(f"before-write:{VIEWER_FILE}")
         write_atomically(out / VIEWER_FILE, render_page(view))
     log.info("run_end", thread_id=thread_id, seconds=round(total_s, 2), report=str(report_path))
     return RunResult(
         out_dir=out, report_path=report_path, run_json_path=run_json_path, thread_id=thread_id, state=final
     )
-
-
-def fault_point(name: str) -> None:
-    """A test seam: `STEPRESEARCH_FAULT_AT=<name>` kills the process here with SIGKILL, exactly as a
-    power cut would, so the durability tests aim at every boundary instead of relying on timing luck.
-    Names: `after:<node>` once a node's update is out, `before-write:<file>` before each result file;
-    `fail:<name>` raises a run-time error there instead, as a policy server that died would."""
-    wanted = os.environ.get(FAULT_ENV)
-    if wanted == name:
-        log.warning("fault_injected", at=name)
-        os.kill(os.getpid(), signal.SIGKILL)
-    if wanted == f"fail:{name}":
-        raise PolicyError(f"injected failure at {name} ({FAULT_ENV})")
 
 
 def _check_fresh(out: Path, folder: RunFolder, overwrite: bool) -> None:
@@ -285,14 +293,6 @@ def tool_notes(tools: Iterable[Any] | None) -> list[str]:
     return [str(note) for tool in tools or [] for note in getattr(tool, "notes", None) or []]
 
 
-def _check_resumable(snapshot: Any, out: Path, thread_id: str) -> None:
-    if not snapshot.values:
-        raise UsageError(f"nothing to resume in {out}: its checkpoint holds no state for {thread_id}")
-    if not snapshot.next:
-        raise UsageError(f"the run in {out} already finished; start a new one without --resume")
-    log.info("run_resume", thread_id=thread_id, next=list(snapshot.next))
-
-
 def _check_out_dir(out: Path) -> None:
     if out.exists() and not out.is_dir():
         raise UsageError(f"--out must be a folder, and {out} is a file")
@@ -303,6 +303,42 @@ def _check_out_dir(out: Path) -> None:
         probe.unlink()
     except OSError as exc:
         raise UsageError(f"cannot write to the run folder {out}: {exc.strerror or exc}") from exc
+
+
+def _results_written(out: Path, viewer: bool) -> bool:
+    """Every result file of a finished run is in the folder (run.html too, when the run writes one)."""
+    names = RESULT_FILES + ((VIEWER_FILE,) if viewer else ())
+    return all((out / name).is_file() for name in names)
+
+
+def _unfinished(out: Path, snapshot: Any, resume: bool) -> StepResearchError:
+    """The graph stopped without a validated report: say where, and write no result file from that state."""
+    where = ", ".join(snapshot.next) or "no further step"
+    if resume:
+        return UsageError(
+            f"the checkpoint in {out} cannot be continued: the graph stops before a validated report "
+            f"(next: {where}); no result file was written and the checkpoint is kept"
+        )
+    return StepResearchError(
+        f"the research stopped before a validated report (next: {where}); no result file was written"
+    )
+
+
+def check_resumable(out: Path, viewer: bool = True) -> str:
+    """The thread a `--resume` of `out` continues, refusing a run that already finished and wrote its files.
+
+    It reads the checkpoint without a policy or tools, so the CLI says this before any model or index loads."""
+    thread_id = last_thread(out)
+    checkpointer = _open_checkpointer(out)
+    try:
+        snapshot = _snapshot(build_graph(checkpointer=checkpointer), {"configurable": {"thread_id": thread_id}}, out)
+    finally:
+        checkpointer.conn.close()
+    if not snapshot.values:
+        raise UsageError(f"nothing to resume in {out}: its checkpoint holds no state for {thread_id}")
+    if is_finished(snapshot.values) and _results_written(out, viewer):
+        raise UsageError(f"the run in {out} already finished; start a new one without --resume")
+    return thread_id
 
 
 def last_thread(out: Path) -> str:

@@ -1,17 +1,16 @@
 """Durability with the real SmolLM2 policy and the real SQLite checkpointer, through the CLI.
 
-A run is killed with SIGKILL at every node boundary and before each result file is written (the
-`STEPRESEARCH_FAULT_AT` seam aims the kill; no timing luck), then resumed: every resume finishes with a
-complete, valid report. Two runs into one folder: the second is refused while the first holds it. A run
+A run is killed with SIGKILL at every node boundary, inside both fan-outs and at their joins, and before
+each result file is written (the `STEPRESEARCH_FAULT_AT` seam aims the kill; no timing luck); the kills are
+chained through one run, each resume killed at the next boundary. The last resume finishes with the report
+of a run never killed, and no node ran twice. Two runs into one folder: the second is refused while the first holds it. A run
 that fails prints a resume command that works exactly as printed and keeps the corpus it began with.
 """
 
 from __future__ import annotations
 
 import json
-import os
 import shlex
-import signal
 import subprocess
 import sys
 import time
@@ -19,40 +18,27 @@ from pathlib import Path
 
 import pytest
 
+from stepresearch.benchmarks import durability
+from stepresearch.faults import KILL_CHAINS
+
 sys.path.insert(0, str(Path(__file__).parents[1]))
 from planted import PLANTED, QUESTION  # noqa: E402
 
 pytestmark = pytest.mark.integration
 
-SMALL = ("--max-rounds", "1", "--max-sub-questions", "2")
-KILL_POINTS = [
-    "after:clarify",
-    "after:plan",
-    "after:search",
-    "after:verify",
-    "after:reflect",
-    "after:write",
-    "after:validate",
-    "before-write:sources.json",
-    "before-write:report.md",
-    "before-write:run.json",
-]
+SMALL = durability.SMALL
 
 
 def env_for(root: Path, **extra: str) -> dict:
-    env = {k: v for k, v in os.environ.items() if k not in ("TAVILY_API_KEY", "STEPRESEARCH_FAULT_AT")}
-    return {**env, "STEPRESEARCH_CACHE_DIR": str(root / "cache"), **extra}
+    return durability.env_for(root, **extra)
 
 
 def run_cli(args: list[str], root: Path, **extra: str) -> subprocess.CompletedProcess:
-    return subprocess.run(
-        [sys.executable, "-m", "stepresearch", *args], capture_output=True, text=True, timeout=900,
-        env=env_for(root, **extra), cwd=root,
-    )  # fmt: skip
+    return durability.cli(args, root, **extra)
 
 
 def assert_complete(run: Path) -> dict:
-    for name in ("report.md", "run.json", "sources.json"):
+    for name in durability.RESULT_FILES:
         assert (run / name).is_file(), f"{name} missing after resume"
     record = json.loads((run / "run.json").read_text(encoding="utf-8"))
     assert record["citations"]["phantom"] == 0
@@ -61,20 +47,29 @@ def assert_complete(run: Path) -> dict:
     return record
 
 
-@pytest.mark.parametrize("point", KILL_POINTS)
-def test_a_run_killed_at_any_boundary_resumes_to_a_complete_report(tmp_path, point):
+@pytest.fixture(scope="module")
+def unkilled(tmp_path_factory) -> dict:
+    root = tmp_path_factory.mktemp("unkilled")
+    record = durability.unkilled_run(root)
+    assert_complete(root / "unkilled")
+    return record
+
+
+@pytest.mark.parametrize("chain", sorted(KILL_CHAINS))
+def test_a_run_killed_at_every_boundary_in_turn_resumes_to_the_report_of_a_run_never_killed(tmp_path, chain, unkilled):
+    """The run is killed at the chain's first boundary, each resume is killed at the next, and the last resume
+    finishes: every boundary is a point some resume continued from. The finished run matches the unkilled
+    one: the same executions (no node that finished before a kill ran again, none skipped), the same cited
+    sources, the same sentences, 0 phantoms (`benchmarks/durability.check_resumed`)."""
     run = tmp_path / "run"
-    killed = run_cli(["run", QUESTION, "--corpus", str(PLANTED), "--out", str(run), *SMALL], tmp_path,
-                     STEPRESEARCH_FAULT_AT=point)  # fmt: skip
-    assert killed.returncode == -signal.SIGKILL, killed.stderr[-2000:]
-    assert not (run / "run.json").exists(), "run.json is written last, and whole or not at all"
-    resumed = run_cli(["run", "--resume", "--out", str(run)], tmp_path)
-    assert resumed.returncode == 0, resumed.stderr[-2000:]
+    processes, problems = durability.run_chain(run, KILL_CHAINS[chain], tmp_path, unkilled)
+    assert problems == []
+    assert processes == len(KILL_CHAINS[chain]) + 2  # every kill, the last resume, the refused one
     record = assert_complete(run)
-    if point.startswith("before-write"):  # the run had finished: the files come from its final checkpoint
-        assert record["resume_notes"], record
+    assert record["resume_notes"], "the last kill came after validate: the files come from the final checkpoint"
     again = run_cli(["run", "--resume", "--out", str(run)], tmp_path)
     assert again.returncode == 2 and "already finished" in again.stderr
+    assert again.stderr.strip().count("\n") == 0, again.stderr  # one line, said before any model or index loads
 
 
 def test_a_second_run_into_a_folder_in_use_is_refused(tmp_path):
