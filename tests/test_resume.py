@@ -19,6 +19,7 @@ import pytest
 from conftest import DOCS, QUESTION, scripted_replies
 from fakes import ScriptedPolicy, list_tool
 
+from stepresearch.benchmarks.durability import checkpointed_executions
 from stepresearch.errors import StepResearchError, UsageError
 from stepresearch.faults import FAULT_ENV, KILL_CHAINS
 from stepresearch.graphs import build_graph
@@ -48,16 +49,6 @@ def killed_research(out: Path, point: str) -> subprocess.CompletedProcess:
     )
     env = {**os.environ, FAULT_ENV: point}
     return subprocess.run([sys.executable, "-c", script], env=env, capture_output=True, text=True, timeout=300)
-
-
-def checkpointed_executions(out: Path) -> list[dict]:
-    """The node executions the folder's checkpoint holds, pending writes of a half-done step included."""
-    checkpointer = _open_checkpointer(out)
-    try:
-        snapshot = build_graph(checkpointer=checkpointer).get_state({"configurable": {"thread_id": last_thread(out)}})
-    finally:
-        checkpointer.conn.close()
-    return [e.model_dump() for e in snapshot.values.get("executions", [])]
 
 
 def execution_keys(executions: list[dict]) -> Counter:
