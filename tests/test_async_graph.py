@@ -88,9 +88,27 @@ def test_under_ainvoke_every_policy_call_is_awaited_on_the_event_loop():
 
     loop_thread = asyncio.run(main())
     assert policy._threads == {loop_thread}  # no call went through a thread (its _generate would have raised)
+    # `--judge auto` probed the fake once, awaited like every other call, and the fake failed it.
+    probe_calls = [c for c in policy.calls if c["task"] in ("entailment", "disagreement")]
+    assert len(probe_calls) == 8
     state = graph.get_state(config).values
-    assert state["usage"].by_node["write"].calls >= 2  # usage still reaches the node's callbacks
+    calls = {node: usage.calls for node, usage in state["usage"].by_node.items()}
+    assert calls["write"] >= 1 and sum(calls.values()) >= len(policy.calls)  # usage reaches the node's callbacks
     assert state["report"].cited_source_ids
+
+
+def test_a_judging_policy_is_awaited_too():
+    policy = AsyncScriptedPolicy(replies=scripted_replies())
+    graph = build_graph(checkpointer=InMemorySaver())
+    config = {"configurable": {"thread_id": "t"}}
+    context = research_context(policy, [list_tool(DOCS)], policy_capable=True)  # the fake judges, unprobed
+
+    async def main() -> str:
+        await graph.ainvoke({"question": QUESTION}, config, context=context)
+        return threading.current_thread().name
+
+    assert policy._threads == {asyncio.run(main())}
+    assert graph.get_state(config).values["usage"].by_node["write"].calls >= 2  # the writer's judging calls
 
 
 def test_section_calls_go_out_together_under_ainvoke_and_within_the_concurrency_budget():
