@@ -29,15 +29,16 @@ from collections import Counter
 from pathlib import Path
 
 from stepresearch.faults import FAULT_ENV, KILL_CHAINS
-from stepresearch.graphs import build_graph
-from stepresearch.runner import _open_checkpointer, last_thread
+from stepresearch.run_folder import RESULT_FILES as RECORD_FILES
+from stepresearch.run_folder import VIEWER_FILE
+from stepresearch.runner import read_checkpoint
 
 PLANTED = Path(__file__).parents[1] / "tests" / "data" / "planted"
 QUESTION = "When did the Great Fire of Kelmar destroy the old town, where did it start, and how long did it burn?"
 SMALL = ("--max-rounds", "1", "--max-sub-questions", "2")
 LOAD_QUESTION = "When was the Suez Canal opened, and who built it?"
 CLI_TIMEOUT_S = 900
-RESULT_FILES = ("report.md", "run.json", "sources.json", "run.html")
+RESULT_FILES = (*RECORD_FILES, VIEWER_FILE)  # what a finished run leaves in its folder
 
 
 def env_for(root: Path, **extra: str) -> dict[str, str]:
@@ -62,12 +63,7 @@ def resume_args(run: Path) -> list[str]:
 
 def checkpointed_executions(run: Path) -> list[dict]:
     """The node executions the folder's checkpoint holds, pending writes of a half-done step included."""
-    checkpointer = _open_checkpointer(run)
-    try:
-        snapshot = build_graph(checkpointer=checkpointer).get_state({"configurable": {"thread_id": last_thread(run)}})
-    finally:
-        checkpointer.conn.close()
-    return [e.model_dump() for e in snapshot.values.get("executions", [])]
+    return [e.model_dump() for e in read_checkpoint(run).values.get("executions", [])]
 
 
 def prose(report: str) -> list[str]:

@@ -22,8 +22,7 @@ from fakes import ScriptedPolicy, list_tool
 from stepresearch.benchmarks.durability import checkpointed_executions
 from stepresearch.errors import StepResearchError, UsageError
 from stepresearch.faults import FAULT_ENV, KILL_CHAINS
-from stepresearch.graphs import build_graph
-from stepresearch.runner import _open_checkpointer, check_resumable, last_thread, run_research
+from stepresearch.runner import check_resumable, read_checkpoint, run_research
 
 POINTS = sorted({point for chain in KILL_CHAINS.values() for point in chain})
 HERE = Path(__file__).parent
@@ -90,11 +89,7 @@ def test_the_state_that_fooled_the_old_resume_is_continued_not_written_out(tmp_p
     """Every search branch written, the step not checkpointed: the checkpoint shows no next task."""
     out = tmp_path / "run"
     assert killed_research(out, "after:search#3").returncode == -9
-    checkpointer = _open_checkpointer(out)
-    try:
-        snapshot = build_graph(checkpointer=checkpointer).get_state({"configurable": {"thread_id": last_thread(out)}})
-    finally:
-        checkpointer.conn.close()
+    snapshot = read_checkpoint(out)
     assert snapshot.next == () and snapshot.values.get("report") is None  # what `not snapshot.next` misread
     result = research(out, resume=True)
     assert result.report_path.read_text(encoding="utf-8") == unkilled["report"]

@@ -168,9 +168,10 @@ def run_research(
             log.info("clarification_answered", answered=answer is not None)
             graph_input = Command(resume={"answer": answer})  # LangGraph cannot resume with a bare None
         total_s = time.perf_counter() - started
-        final: ResearchState = graph.get_state(config).values  # type: ignore[assignment]
+        snapshot = graph.get_state(config)
+        final: ResearchState = snapshot.values  # type: ignore[assignment]
         if not is_finished(final):
-            raise _unfinished(out, graph.get_state(config), resume)
+            raise _unfinished(out, snapshot, resume)
         return _write_results(
             out, final, total_s, thread_id, recorder.records, record_extra, budget, graph if viewer else None, context
         )
@@ -324,16 +325,23 @@ def _unfinished(out: Path, snapshot: Any, resume: bool) -> StepResearchError:
     )
 
 
+def read_checkpoint(out: Path) -> Any:
+    """The folder's latest state snapshot (pending writes of a half-done step applied), read through a graph
+    with no policy or tools: cheap, and safe before any model or index loads."""
+    thread_id = last_thread(out)
+    checkpointer = _open_checkpointer(out)
+    try:
+        return _snapshot(build_graph(checkpointer=checkpointer), {"configurable": {"thread_id": thread_id}}, out)
+    finally:
+        checkpointer.conn.close()
+
+
 def check_resumable(out: Path, viewer: bool = True) -> str:
     """The thread a `--resume` of `out` continues, refusing a run that already finished and wrote its files.
 
     It reads the checkpoint without a policy or tools, so the CLI says this before any model or index loads."""
     thread_id = last_thread(out)
-    checkpointer = _open_checkpointer(out)
-    try:
-        snapshot = _snapshot(build_graph(checkpointer=checkpointer), {"configurable": {"thread_id": thread_id}}, out)
-    finally:
-        checkpointer.conn.close()
+    snapshot = read_checkpoint(out)
     if not snapshot.values:
         raise UsageError(f"nothing to resume in {out}: its checkpoint holds no state for {thread_id}")
     if is_finished(snapshot.values) and _results_written(out, viewer):
