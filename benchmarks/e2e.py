@@ -1,6 +1,8 @@
 """End-to-end benchmark of the embedded default: SmolLM2-135M in-process over the Wikipedia corpus.
 
-    python benchmarks/e2e.py            # or: python -m stepresearch.benchmarks.e2e
+    python benchmarks/e2e.py                 # the project's own eight questions (the tuned set)
+    python benchmarks/e2e.py --set dev       # sets/questions_dev.jsonl: misses printed, to study
+    python benchmarks/e2e.py --set test      # sets/questions_test.jsonl: figures only, never its misses
 
 Per question it prints wall time, busy time per node, prompt / cached /
 completion tokens, how many of the question's obviously relevant articles
@@ -100,7 +102,9 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--questions", type=int, default=len(CASES), help="how many of the questions to run")
     parser.add_argument("--out", type=Path, default=None, help="keep the run folders here")
+    parser.add_argument("--set", choices=["dev", "test"], help="a held-out question set instead of the own eight")
     args = parser.parse_args(argv)
+    cases = load_cases(args.set) if args.set else CASES
     structlog.configure(wrapper_class=structlog.make_filtering_bound_logger(40))
 
     started = time.perf_counter()
@@ -110,7 +114,7 @@ def main(argv: list[str] | None = None) -> int:
     out_root = args.out or Path(tempfile.mkdtemp(prefix="stepresearch-bench-"))
 
     rows = []
-    for i, case in enumerate(CASES[: args.questions], start=1):
+    for i, case in enumerate(cases[: args.questions], start=1):
         question, relevant = case.question, case.relevant
         began = time.perf_counter()
         result = run_research(question, out_root / f"q{i}", policy=policy, tools=tools)
@@ -133,7 +137,7 @@ def main(argv: list[str] | None = None) -> int:
                 **on_topic_and_facts(case, state),
             }
         )
-        print(f"q{i} done in {wall:.1f} s: {question}", file=sys.stderr)
+        print(f"q{i} done in {wall:.1f} s" + ("" if args.set == "test" else f": {question}"), file=sys.stderr)
 
     print(f"setup (load model + open index): {setup_s:.2f} s\n")
     print(
@@ -173,10 +177,19 @@ def main(argv: list[str] | None = None) -> int:
     facts = sum(r["facts"] for r in rows)
     print(f"cited sources on topic (short answer and sections): {on_topic}/{cited} ({on_topic / max(cited, 1):.0%})")
     print(f"asked facts in the short answer: {facts_found}/{facts} ({facts_found / max(facts, 1):.0%})")
+    if args.set == "test":
+        print("(test split: misses are not printed; write a new split after looking at one)")
+        return 0
     for r in rows:
         for miss in r["misses"]:
             print(f"- q{r['q']}: {miss}")
     return 0
+
+
+def load_cases(split: str) -> list[Case]:
+    from stepresearch.benchmarks.sets import load
+
+    return [Case(r["question"], set(r["relevant"]), set(r["on_topic"]), r["facts"]) for r in load("questions", split)]
 
 
 def on_topic_and_facts(case: Case, state: dict) -> dict:
@@ -191,9 +204,13 @@ def on_topic_and_facts(case: Case, state: dict) -> dict:
     answer = (
         report.markdown.split("## Short answer")[1].split("\n## ")[0] if "## Short answer" in report.markdown else ""
     )
+    answer = _plain(answer)
+    question = _plain(case.question)
     found = 0
     for alternatives in case.facts:
-        if any(a.lower() in answer.lower() for a in alternatives):
+        # Strict: a fact the question itself contains is never counted as found (the answer may repeat it).
+        counted = [a for a in alternatives if _plain(a) not in question]
+        if any(_plain(a) in answer for a in counted):
             found += 1
         else:
             misses.append(f"asked fact missing from the short answer: {' / '.join(alternatives)}")
@@ -204,6 +221,11 @@ def on_topic_and_facts(case: Case, state: dict) -> dict:
         "facts": len(case.facts),
         "misses": misses,
     }
+
+
+def _plain(text: str) -> str:
+    """Lower-cased with every kind of space as one space: the corpus writes "66\u00a0million"."""
+    return " ".join(text.replace("\u00a0", " ").lower().split())
 
 
 if __name__ == "__main__":

@@ -25,12 +25,12 @@ from stepresearch.steps import Steps
 from .auto import AutoJudge
 from .capability import CapabilityProbe, probe_capability
 from .disagreement import Disagreement, corroborates, disagreement
-from .lexical import Judgement, LexicalJudge, judge
+from .lexical import Judgement, LexicalJudge, SemanticJudge, judge
 from .policy import PolicyJudge
 from .question import AskedPart, QuestionParts, read_question
 from .relevance import Relevance, answers, carries, names_subject, sentence_on_topic, source_relevance
 
-JudgeKind = Literal["auto", "lexical", "policy"]
+JudgeKind = Literal["auto", "semantic", "lexical", "policy"]
 
 
 class Judge(Protocol):
@@ -55,7 +55,7 @@ class JudgeDecision(BaseModel):
     """Which judge a run uses and why, as run.json records it (`judge_decision`)."""
 
     asked: JudgeKind
-    judge: Literal["lexical", "policy", "undecided"]
+    judge: Literal["semantic", "lexical", "policy", "undecided"]
     reason: str
     probe: CapabilityProbe | None = None
 
@@ -77,7 +77,7 @@ class JudgeDecision(BaseModel):
                 }
             )
         reason = f"auto: the policy failed the probe ({probe.summary()}); declare it capable to let it judge"
-        return self.model_copy(update={"judge": "lexical", "reason": reason, "probe": probe})
+        return self.model_copy(update={"judge": "semantic", "reason": reason, "probe": probe})
 
 
 def choose_judge(
@@ -85,7 +85,9 @@ def choose_judge(
 ) -> tuple[Judge, JudgeDecision]:
     """The judge, and the decision behind it (`decision.settled(judge)` once the run has judged).
 
-    `lexical` and `policy` are taken as asked (`policy` needs a policy). `auto` lets the policy judge only
+    `semantic` (the deterministic judge: aligned by meaning, decided by anchors), `lexical` (the same,
+    aligned by shared words only: a baseline) and `policy` are taken as asked (`policy` needs a policy).
+    `auto` lets the policy judge only
     when it is known to be capable: declared so (`capable=True`, the CLI's `--policy-capable`), or shown so by
     a short probe (`judge/capability.py`) that an `AutoJudge` asks the first time something is judged. The
     embedded 135M model is never probed: it is the weak tier.
@@ -94,12 +96,14 @@ def choose_judge(
         if policy is None:
             raise ValueError("the policy judge needs a policy")
         return PolicyJudge(policy, **options), JudgeDecision(asked=kind, judge="policy", reason="asked for")
-    if kind == "lexical" or policy is None:
-        reason = "asked for" if kind == "lexical" else "auto: no policy to judge with"
-        return LexicalJudge(), JudgeDecision(asked=kind, judge="lexical", reason=reason)
+    if kind == "lexical":
+        return LexicalJudge(), JudgeDecision(asked=kind, judge="lexical", reason="asked for")
+    if kind == "semantic" or policy is None:
+        reason = "asked for" if kind == "semantic" else "auto: no policy to judge with"
+        return SemanticJudge(), JudgeDecision(asked=kind, judge="semantic", reason=reason)
     if is_embedded(policy):
-        return LexicalJudge(), JudgeDecision(
-            asked=kind, judge="lexical", reason="auto: the embedded model is the weak tier; it is not asked to judge"
+        return SemanticJudge(), JudgeDecision(
+            asked=kind, judge="semantic", reason="auto: the embedded model is the weak tier; it is not asked to judge"
         )
     if capable:
         return PolicyJudge(policy, **options), JudgeDecision(
@@ -134,6 +138,7 @@ __all__ = [
     "LexicalJudge",
     "PolicyJudge",
     "QuestionParts",
+    "SemanticJudge",
     "Relevance",
     "answers",
     "carries",

@@ -16,7 +16,7 @@ from langchain_core.language_models import BaseChatModel
 from stepresearch.steps import Steps, run_steps
 
 from .capability import CapabilityProbe, probe_steps
-from .lexical import Judgement, LexicalJudge
+from .lexical import Judgement, SemanticJudge
 from .policy import PolicyJudge, PromptLayout
 
 
@@ -54,11 +54,11 @@ class AutoJudge:
     @property
     def name(self) -> str:
         probe = self._decided.probe
-        return "auto" if probe is None else ("policy" if probe.passed else "lexical")
+        return "auto" if probe is None else ("policy" if probe.passed else "semantic")
 
     def _chosen(self, probe: CapabilityProbe):
         if not probe.passed:
-            return LexicalJudge()
+            return SemanticJudge()
         options = {"max_concurrency": self.max_concurrency, "config": self._config}
         return PolicyJudge(self.policy, **options, **({"layout": self._layout} if self._layout else {}))
 

@@ -52,6 +52,14 @@ SHORT_COVERAGE = 0.75
 # A conflict of anchors counts as a contradiction only about the same thing: the sentences must share
 # this share of the statement's non-anchor words. Below it, two different facts merely differ.
 CONTRADICT_COVERAGE = 0.5
+# With the semantic signal (`judge/semantic.py`), a statement is aligned with a source sentence whose
+# meaning is this close (e5 cosine, statements compared like with like), whatever words it uses: that
+# replaces the synonym lists for paraphrase. The anchors still decide. Chosen on the dev split of
+# benchmarks/sets/attribution (see README): e5's cosines sit in a narrow band, unrelated sentences of one
+# article near 0.80, paraphrases above 0.90.
+ALIGNED_MEANING = 0.88
+# ... and a conflict of anchors is about the same thing when the two sentences are this close in meaning.
+SAME_THING_MEANING = 0.86
 # A word within this many tokens of an anchor, in the same clause, is bound to it ("the 1911 prize in
 # physics": physics is four tokens from 1911) ...
 BIND_WINDOW = 4
@@ -90,6 +98,10 @@ class Judgement(BaseModel):
         "sentence; only the share of shared words may fall short. The policy judge may entail only then.",
     )
     judge: str = "lexical"
+    meaning: float | None = Field(
+        default=None,
+        description="Cosine of the statement with the aligned sentence, when the semantic signal was used.",
+    )
 
     @property
     def entails(self) -> bool:
@@ -100,16 +112,20 @@ class Judgement(BaseModel):
         return self.label == "contradicts"
 
 
+Alignment = Literal["words", "meaning"]
+
+
 class LexicalJudge:
-    """The deterministic judge, the default for a weak embedded policy and a guard under a capable one."""
+    """The deterministic judge aligning by shared words only: the baseline the benchmarks compare against."""
 
     name = "lexical"
+    aligned_by: Alignment = "words"
 
     def judge(self, statement: str, passage: str, title: str = "") -> Judgement:
-        return judge(statement, passage, title)
+        return judge(statement, passage, title, self.aligned_by)
 
     def judge_many(self, pairs: list[tuple[str, str, str]]) -> list[Judgement]:
-        return [judge(*pair) for pair in pairs]
+        return [judge(*pair, self.aligned_by) for pair in pairs]
 
     def confirm(self, pairs: list[tuple[str, str]]) -> list[bool]:
         """Disagreements found by `judge.disagreement` stand as found: there is no one else to ask."""
@@ -127,9 +143,22 @@ class LexicalJudge:
         return self
 
 
+class SemanticJudge(LexicalJudge):
+    """The deterministic judge: aligned by meaning (`judge/semantic.py`), decided by the anchors.
+
+    The default for a weak embedded policy and the guard under a capable one. Where the embedding model
+    cannot load it aligns by words, and its verdicts say so."""
+
+    name = "semantic"
+    aligned_by: Alignment = "meaning"
+
+
 @lru_cache(maxsize=50_000)
-def judge(statement: str, passage: str, title: str = "") -> Judgement:
-    """Entails, contradicts or neutral, with the aligned source sentence and the reasons."""
+def judge(statement: str, passage: str, title: str = "", aligned_by: Alignment = "meaning") -> Judgement:
+    """Entails, contradicts or neutral, with the aligned source sentence and the reasons.
+
+    `aligned_by="meaning"` aligns the statement with source sentences by the semantic signal as well as by
+    shared words; `"words"` by shared words alone."""
     statement = statement.strip()
     claim = analyse(statement)
     if not claim.content and not claim.quantities:
@@ -139,20 +168,23 @@ def judge(statement: str, passage: str, title: str = "") -> Judgement:
         return Judgement(label="neutral", coverage=0.0, reasons=["the passage has no sentences"])
     bound = passage_bindings(passage, title)
     wanted = [t.keys for t in claim.content]
+    meanings = _meanings(statement, sentences, title) if aligned_by == "meaning" else None
     verdicts = []
     for i, (sentence, context) in enumerate(sentences):
+        meaning = meanings[i] if meanings else None
         shared = sum(1 for keys in wanted if keys & (sentence.keys | context)) / len(wanted) if wanted else 1.0
-        if shared < PREFILTER_COVERAGE and not claim.quantities:
+        close = meaning is not None and meaning >= SAME_THING_MEANING
+        if shared < PREFILTER_COVERAGE and not claim.quantities and not close:
             verdicts.append(Judgement(label="neutral", coverage=round(shared, 4), sentence=sentence.text))
             continue
         elsewhere = tuple(b for j, group in enumerate(bound) if j != i for b in group)
-        verdicts.append(_compare(claim, sentence, context, elsewhere))
+        verdicts.append(_compare(claim, sentence, context, elsewhere, meaning))
     entailed = [v for v in verdicts if v.entails]
     if entailed:
         return max(entailed, key=lambda v: v.coverage)
     clauses = split_clauses(statement)
     if len(clauses) > 1:
-        parts = [judge(clause, passage, title) for clause in clauses]
+        parts = [judge(clause, passage, title, aligned_by) for clause in clauses]
         if all(p.entails for p in parts):
             return Judgement(
                 label="entails",
@@ -217,8 +249,24 @@ def source_sentences(passage: str, title: str = "") -> tuple[tuple[Analysis, fro
     return tuple(out)
 
 
+def _meanings(statement: str, sentences: tuple[tuple[Analysis, frozenset[str]], ...], title: str) -> list[float] | None:
+    """The statement's cosine with each source sentence; the title leads each one, as a reader knows what
+    the article is about ("He shared the prize" is about its subject). None when the model is unavailable."""
+    from .semantic import SemanticUnavailable, signal
+
+    texts = [f"{title}: {s.text}" if title else s.text for s, _ in sentences]
+    try:
+        return signal().similarities(statement, texts)
+    except SemanticUnavailable:
+        return None
+
+
 def _compare(
-    claim: Analysis, source: Analysis, context: frozenset[str], elsewhere: tuple[tuple[Quantity, frozenset[str]], ...]
+    claim: Analysis,
+    source: Analysis,
+    context: frozenset[str],
+    elsewhere: tuple[tuple[Quantity, frozenset[str]], ...],
+    meaning: float | None = None,
 ) -> Judgement:
     source_keys = source.keys | context
     content = claim.content
@@ -295,17 +343,27 @@ def _compare(
         unsupported.append(f"the source sentence does not say it was done by {agent.surface!r}")
     anchors_ok = not unsupported and not conflicts
     needed = ENTAIL_COVERAGE if len(content) >= SHORT_STATEMENT else SHORT_COVERAGE
-    if coverage >= needed and anchors_ok:
-        return Judgement(label="entails", coverage=round(coverage, 4), sentence=sentence, anchors_ok=True)
+    close = meaning is not None and meaning >= ALIGNED_MEANING
+    meant = round(meaning, 4) if meaning is not None else None
+    if (coverage >= needed or close) and anchors_ok:
+        reasons = [] if coverage >= needed else [f"aligned by meaning ({meaning:.2f}) rather than by words"]
+        return Judgement(
+            label="entails", coverage=round(coverage, 4), sentence=sentence, anchors_ok=True, reasons=reasons,
+            meaning=meant,
+        )  # fmt: skip
     missing_names = any(r.startswith("name ") for r in unsupported)
-    if conflicts and plain_coverage >= CONTRADICT_COVERAGE and not missing_names:
-        return Judgement(label="contradicts", coverage=round(coverage, 4), sentence=sentence, reasons=conflicts)
+    same_thing = plain_coverage >= CONTRADICT_COVERAGE or (meaning is not None and meaning >= SAME_THING_MEANING)
+    if conflicts and same_thing and not missing_names:
+        return Judgement(
+            label="contradicts", coverage=round(coverage, 4), sentence=sentence, reasons=conflicts, meaning=meant
+        )
     reasons = unsupported + conflicts
-    if coverage < needed:
+    if coverage < needed and not close:
         reasons.append(f"only {coverage:.0%} of its words are in the source sentence")
     return Judgement(
-        label="neutral", coverage=round(coverage, 4), sentence=sentence, reasons=reasons, anchors_ok=anchors_ok
-    )
+        label="neutral", coverage=round(coverage, 4), sentence=sentence, reasons=reasons, anchors_ok=anchors_ok,
+        meaning=meant,
+    )  # fmt: skip
 
 
 def _agent(claim: Analysis) -> Token | None:
@@ -348,8 +406,42 @@ def _polarity_conflicts(claim: Analysis, source: Analysis, span: tuple[int, int]
     # against "500 million people had been infected".
     claim_denied = [t for t in denials(claim) if t.keys & source.keys]
     source_denied = [t for t in denials(source, *span) if t.keys & claim.keys]
+    if _negated_comparative(claim, source):
+        # "no bridge was longer" states what "the longest bridge" does: the denial is the superlative's.
+        claim_denied = claim_denied[1:]
     if len(claim_denied) % 2 != len(source_denied) % 2:
         out.append("one says 'not' where the other does not")
+    return out + _opposites(claim, source, span)
+
+
+def _negated_comparative(claim: Analysis, source: Analysis) -> bool:
+    """The statement denies a comparative ("none larger", "no other ... longer", "nothing more") and the
+    source has that word's superlative ("the largest"): the same rank, told the other way round."""
+    if not denials(claim):
+        return False
+    comparatives = {_degree_base(t.surface.lower(), "er") for t in claim.tokens} - {None}
+    superlatives = {_degree_base(t.surface.lower(), "est") for t in source.tokens} - {None}
+    if any(t.surface.lower() == "more" for t in claim.tokens) and any(
+        t.surface.lower() == "most" for t in source.tokens
+    ):
+        return True
+    return bool(comparatives & superlatives)
+
+
+def _degree_base(word: str, ending: str) -> str | None:
+    """The base of a comparative or superlative by its ending ("larger", "largest" -> "larg"; "bigger" ->
+    "big"), or None. Only the pair is compared, so a word that merely ends alike ("forest") matches nothing."""
+    if not word.endswith(ending) or len(word) < len(ending) + 3:
+        return None
+    base = word[: -len(ending)]
+    if len(base) > 2 and base[-1] == base[-2]:
+        base = base[:-1]
+    return base.rstrip("e") if base.endswith("e") else base
+
+
+def _opposites(claim: Analysis, source: Analysis, span: tuple[int, int]) -> list[str]:
+    """Antonyms and negating prefixes of the statement's words inside the aligned stretch."""
+    out: list[str] = []
     window = source.tokens[span[0] : span[1]]
     window_stems = {t.stem for t in window}
     plain_stems = {t.stem for t in window if t.position not in source.name_positions}

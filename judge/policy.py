@@ -1,16 +1,16 @@
-"""The policy as judge, for a capable served policy, with the deterministic anchors as a hard guard.
+"""The policy as judge, for a capable served policy, with the deterministic anchors as a guard on conflict.
 
 A 32B model judges entailment across paraphrase far better than word
 overlap: it accepts "found" for "discovered" and a fraction for a
-percentage without a word list. It is never trusted alone. The lexical
-judge runs first on every pair:
+percentage without a word list. The deterministic judge runs first on every pair,
+and vetoes only on conflict:
 
-- a contradiction of anchors (another year, a flipped negation, a word bound
-  to another fact) stands, whatever the policy says;
-- a statement whose anchors do not all agree (a number or a name the source
-  lacks, a wider scope, an unstated cause) is never entailed;
-- otherwise the policy decides, and its calls go out together so that a
-  server batches them over their shared prefix.
+- a contradiction of anchors (the aligned source sentence gives another year, number, name or polarity
+  for the same thing) stands, whatever the policy says;
+- everything else (a missing anchor, a synonym, a fraction, a reordering, a wider scope) is the policy's
+  to judge: the guard's word rules are cruder than a capable model, and a guard that refuses what it
+  cannot see blocks good paraphrases before the model is asked;
+- the policy's calls go out together so that a server batches them over their shared prefix.
 """
 
 from __future__ import annotations
@@ -25,6 +25,9 @@ from pydantic import BaseModel
 from stepresearch.steps import AskMany, Steps, run_steps
 
 from .lexical import Judgement, judge
+
+# The guard aligns by meaning (the semantic signal), as the deterministic judge does.
+GUARD_ALIGNMENT = "meaning"
 
 TASK = """TASK: entailment
 Source ({title}): {passage}
@@ -65,7 +68,7 @@ def plain_layout(task: str) -> list[BaseMessage]:
 
 
 class PolicyJudge:
-    """Entailment judged by the policy, guarded by the lexical anchors."""
+    """Entailment judged by the policy; a conflict of anchors vetoes it."""
 
     name = "policy"
 
@@ -111,9 +114,9 @@ class PolicyJudge:
         )
 
     def judge_steps(self, items: list[tuple[str, str, str]]) -> Steps[list[Judgement]]:
-        """The lexical guard on every pair, then one batch of policy calls for the pairs it lets through."""
-        guarded = [judge(*item) for item in items]
-        asked = [i for i, verdict in enumerate(guarded) if verdict.anchors_ok and not verdict.contradicts]
+        """The guard on every pair, then one batch of policy calls for every pair it does not veto."""
+        guarded = [judge(*item, GUARD_ALIGNMENT) for item in items]
+        asked = [i for i, verdict in enumerate(guarded) if not verdict.contradicts]
         prompts = [
             self.layout(
                 TASK.format(title=items[i][2] or "untitled", passage=items[i][1][:PASSAGE_CHARS], statement=items[i][0])
@@ -141,7 +144,7 @@ class PolicyJudge:
             if verdict not in ("entails", "contradicts", "neutral"):
                 continue  # an unusable reply leaves the lexical verdict standing
             if verdict == "contradicts":
-                # The anchors agree, so what the policy saw is a contradiction of meaning: not proven
+                # No anchor conflicts, so what the policy saw is a contradiction of meaning: not proven
                 # against the source, it only withholds support.
                 verdict = "neutral"
             out[i] = guarded[i].model_copy(

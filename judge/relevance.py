@@ -1,6 +1,10 @@
 """Is a source, or a sentence, about the question's subject, and does it answer a sub-question?
 
-Three measured signals, no single word-overlap threshold:
+Whether a source is about the question is measured first by meaning (`judge/semantic.py`): the question's
+own wording against the source's title and opening, relative to the best-matching source retrieved for it.
+No proper noun is needed, and a note that only shares a name with the question sits far below the article
+that answers it. The word rules below stay as the second witness, and as the fallback when the embedding
+model is unavailable:
 
 - the source's title and lead (its first sentences) name the subject: the
   source is *about* it, and every sentence of it may serve;
@@ -43,6 +47,15 @@ COMPOUND_MIN = 6
 # A sentence answers a sub-question when it has at least one in three of the sub-question's own words
 # (those not naming the subject), synonyms folded, and the asked kind of fact.
 ANSWER_WORD_SHARE = 0.3
+# By meaning: e5 puts every text of one language in a narrow band of cosines, so a source is judged against
+# the best-matching source retrieved for the same question rather than against a fixed value. Within this
+# margin of the best it is about the question on meaning alone ...
+ABOUT_MARGIN = 0.03
+# ... and within this wider margin when the word rules also find the subject named in its title or opening.
+# Past it, a source that names the subject (a same-name company, a passing mention) is not about it.
+NAMED_ABOUT_MARGIN = 0.07
+# The opening read for meaning: the title and the first sentences, as a summary says what it is about.
+MEANING_LEAD_SENTENCES = 2
 
 Aboutness = Literal["about", "mentions", "unrelated"]
 
@@ -86,6 +99,39 @@ def source_relevance(title: str, text: str, subject: list[str]) -> Relevance:
     if names_subject(text, subject):
         return Relevance(aboutness="mentions", reason="it names the subject only in passing")
     return Relevance(aboutness="unrelated", reason="it never names the subject")
+
+
+def lead_of(title: str, text: str) -> str:
+    """What a source is about, for the semantic signal: its title and opening sentences."""
+    lead = " ".join(statements(text)[:MEANING_LEAD_SENTENCES]) or text[:400]
+    return f"{title}. {lead}" if title else lead
+
+
+def meanings_to_question(question: str, sources: list[tuple[str, str]]) -> list[float] | None:
+    """Cosine of the question with each (title, text) source's lead; None when the model is unavailable."""
+    from .semantic import SemanticUnavailable, signal
+
+    if not sources:
+        return []
+    try:
+        return signal().similarities(question, [lead_of(t, x) for t, x in sources], asymmetric=True)
+    except SemanticUnavailable:
+        return None
+
+
+def relevance_by_meaning(meaning: float, best: float, by_words: Relevance) -> Relevance:
+    """About, mentions or unrelated, from the source's closeness to the question beside the best source's,
+    with the word rules' reading (`source_relevance`) as the second witness."""
+    gap = best - meaning
+    if gap <= ABOUT_MARGIN:
+        return Relevance(aboutness="about", reason=f"its opening is as close to the question as any ({meaning:.2f})")
+    if by_words.aboutness == "about" and gap <= NAMED_ABOUT_MARGIN:
+        return Relevance(aboutness="about", reason=f"it names the subject, and its opening is close ({meaning:.2f})")
+    if by_words.aboutness != "unrelated":
+        return Relevance(
+            aboutness="mentions", reason=f"it names the subject, but its opening is about else ({meaning:.2f})"
+        )
+    return Relevance(aboutness="unrelated", reason=f"its opening is far from the question ({meaning:.2f})")
 
 
 def sentence_on_topic(sentence: str, relevance: Relevance, subject: list[str]) -> bool:

@@ -27,7 +27,7 @@ import re
 
 from pydantic import BaseModel, Field
 
-from stepresearch.judge import Judge, LexicalJudge
+from stepresearch.judge import Judge, SemanticJudge
 from stepresearch.state import CitationStats, Source
 from stepresearch.steps import Steps, run_steps
 from stepresearch.text import split_sentences
@@ -88,7 +88,7 @@ def validate_steps(markdown: str, sources: list[Source], judge: Judge | None = N
     for n, uri in listed.items():
         if uri in by_uri:
             number_to_id[n] = by_uri[uri].id
-    support = _Support(sources, judge or LexicalJudge())
+    support = _Support(sources, judge or SemanticJudge())
     stats = CitationStats()
     unverified: list[str] = []
     out_lines = []

@@ -14,7 +14,7 @@ import math
 import re
 from collections.abc import Iterator
 
-from stepresearch.judge import Judge, Judgement, LexicalJudge, answers, sentence_on_topic
+from stepresearch.judge import Judge, Judgement, LexicalJudge, SemanticJudge, answers, sentence_on_topic
 from stepresearch.judge.overlap import is_repeat
 from stepresearch.judge.relevance import Relevance, answer_share, carries
 from stepresearch.state import AskedPart, CitedSentence, Evidence, Source
@@ -140,11 +140,11 @@ class Attributor:
     def _entailing(self, texts: list[str], allowed: list[list[Source]]) -> Steps[list[list[tuple[Judgement, Source]]]]:
         """Per sentence, its allowed sources that entail it: the lexical judge's verdicts, or the policy
         judge's on each sentence's lexical shortlist, all sentences' pairs in one batch."""
-        lexical = [LexicalJudge().judge_many([(t, s.text, s.title) for s in ok]) for t, ok in zip(texts, allowed)]
+        lexical = [SemanticJudge().judge_many([(t, s.text, s.title) for s in ok]) for t, ok in zip(texts, allowed)]
         if isinstance(self.judge, LexicalJudge):
             return [[(v, s) for v, s in zip(verdicts, ok) if v.entails] for verdicts, ok in zip(lexical, allowed)]
         shortlists = [
-            sorted(((v, s) for v, s in zip(verdicts, ok) if v.anchors_ok), key=lambda pair: -pair[0].coverage)[
+            sorted(((v, s) for v, s in zip(verdicts, ok) if not v.contradicts), key=lambda pair: -_closeness(pair[0]))[
                 :POLICY_SHORTLIST
             ]
             for verdicts, ok in zip(lexical, allowed)
@@ -265,3 +265,8 @@ def resolve_pronoun(sentence: str, title: str) -> str:
 def finish(text: str) -> str:
     text = text.strip()
     return text if text[-1:] in ".!\"'”)" else text + "."
+
+
+def _closeness(verdict: Judgement) -> float:
+    """How near a source sentence is to a statement: by meaning where the signal was used, else by words."""
+    return verdict.meaning if verdict.meaning is not None else verdict.coverage

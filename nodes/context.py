@@ -15,7 +15,7 @@ from typing import Any, Literal
 from langchain_core.language_models import BaseChatModel
 
 from stepresearch.errors import UsageError
-from stepresearch.judge import Judge, JudgeDecision, JudgeKind, LexicalJudge, choose_judge
+from stepresearch.judge import Judge, JudgeDecision, JudgeKind, SemanticJudge, choose_judge
 from stepresearch.serving.any_model import AnyChatModel
 from stepresearch.state import Budgets
 from stepresearch.tools import SearchTool, as_search_tool
@@ -37,7 +37,7 @@ class ResearchContext:
     interactive: bool = False
     tool_timeout_s: float = 30.0
     prompt_layout: Literal["prefix", "naive"] = "prefix"
-    judge: Judge = field(default_factory=LexicalJudge)
+    judge: Judge = field(default_factory=SemanticJudge)
     reader: Literal["lexical", "policy"] = "lexical"
     judge_decision: JudgeDecision | None = None
 

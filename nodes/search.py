@@ -23,7 +23,13 @@ from langgraph.types import Send
 
 from stepresearch.judge import names_subject, source_relevance
 from stepresearch.judge.question import asked_parts
-from stepresearch.judge.relevance import ANSWER_WORD_SHARE, answer_share, carries
+from stepresearch.judge.relevance import (
+    ANSWER_WORD_SHARE,
+    answer_share,
+    carries,
+    meanings_to_question,
+    relevance_by_meaning,
+)
 from stepresearch.state import Evidence, ResearchState, SearchBranch, Source, SubQuestion, stable_source_id
 from stepresearch.steps import Search, Steps, step_node
 from stepresearch.text import statements
@@ -37,6 +43,12 @@ log = structlog.get_logger(__name__)
 
 RRF_K = 60  # reciprocal-rank fusion constant (Cormack et al.)
 QUERY_WEIGHTS = (1.0, 0.6)  # the sub-question outranks the whole question
+# The dense ranking (the question's wording against each candidate's opening, by meaning) is fused with the
+# tools' rankings at the weight of the sub-question's own query: meaning and words are equal witnesses.
+DENSE_WEIGHT = 1.0
+# Each query asks the tools for this many times the hits a branch keeps, so the dense ranking has
+# candidates to promote that words ranked lower.
+CANDIDATE_FACTOR = 2
 # A passage that holds the asked kind of fact ("when" -> a date) counts as this much of an answer.
 ASKED_KIND_CREDIT = ANSWER_WORD_SHARE
 PASSAGE_SENTENCES = 2
@@ -85,7 +97,7 @@ def search(branch: SearchBranch, runtime: Runtime[ResearchContext]) -> Steps[dic
                 break
             calls += 1
             try:
-                found = yield Search(tool, query, budgets.hits_per_query, ctx.tool_timeout_s)
+                found = yield Search(tool, query, budgets.hits_per_query * CANDIDATE_FACTOR, ctx.tool_timeout_s)
             except Exception as exc:  # any tool failure degrades the run, it does not end it
                 log.warning("search_failed", tool=tool.name, sub_question=sq.id, error=str(exc))
                 notes.append(f"search tool {tool.name!r} failed for {sq.id} and was skipped: {exc}")
@@ -94,13 +106,19 @@ def search(branch: SearchBranch, runtime: Runtime[ResearchContext]) -> Steps[dic
             for rank, hit in enumerate(found):
                 fused[hit.uri] = fused.get(hit.uri, 0.0) + weight / (RRF_K + rank)
                 hits.setdefault(hit.uri, (hit, tool.name))
+    pool = list(fused)
+    meanings = meanings_to_question(branch["question"], [(hits[u][0].title, hits[u][0].text) for u in pool])
+    closeness = dict(zip(pool, meanings)) if meanings else {}
+    for rank, uri in enumerate(sorted(closeness, key=lambda u: (-closeness[u], u))):
+        fused[uri] += DENSE_WEIGHT / (RRF_K + rank)
     ranked = sorted(fused, key=lambda uri: (-fused[uri], uri))[: budgets.hits_per_query]
+    best = max((closeness[u] for u in ranked), default=0.0)
     sources: dict[str, Source] = {}
     about: list[tuple[Source, SearchHit]] = []
     skipped = []
     for rank, uri in enumerate(ranked):
         hit, tool_name = hits[uri]
-        source = to_source(hit, tool_name, sq, rank, subject)
+        source = to_source(hit, tool_name, sq, rank, subject, closeness.get(uri), best)
         sources[source.id] = source
         if source.aboutness == "about":
             about.append((source, hit))
@@ -136,9 +154,20 @@ def search(branch: SearchBranch, runtime: Runtime[ResearchContext]) -> Steps[dic
     return {"sources": sources, "evidence": evidence, "tool_calls": calls, "notes": notes}
 
 
-def to_source(hit: SearchHit, tool_name: str, sq: SubQuestion, rank: int, subject: list[str]) -> Source:
+def to_source(
+    hit: SearchHit,
+    tool_name: str,
+    sq: SubQuestion,
+    rank: int,
+    subject: list[str],
+    meaning: float | None = None,
+    best: float = 0.0,
+) -> Source:
     text = hit.text[:MAX_SOURCE_CHARS]
     title = hit.title.strip() or hit.uri
+    relevance = source_relevance(title, text, subject)
+    if meaning is not None:
+        relevance = relevance_by_meaning(meaning, best, relevance)
     return Source(
         id=stable_source_id(hit.uri),
         title=title,
@@ -148,7 +177,7 @@ def to_source(hit: SearchHit, tool_name: str, sq: SubQuestion, rank: int, subjec
         origin=hit.origin or hit.uri,
         found_by=[sq.id],
         order=f"{sq.round:02d}.{sq.index:02d}.{rank:02d}",
-        aboutness=source_relevance(title, text, subject).aboutness,
+        aboutness=relevance.aboutness,
     )
 
 

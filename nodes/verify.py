@@ -27,8 +27,9 @@ import math
 from langgraph.runtime import Runtime
 from pydantic import BaseModel, Field
 
-from stepresearch.judge import Judge, LexicalJudge, PolicyJudge, corroborates, disagreement
+from stepresearch.judge import Judge, Judgement, PolicyJudge, SemanticJudge, corroborates, disagreement
 from stepresearch.judge.anchors import analyse
+from stepresearch.judge.lexical import SAME_THING_MEANING
 from stepresearch.judge.overlap import is_repeat, word_share
 from stepresearch.state import Claim, Evidence, ResearchState, Source, Verdict
 from stepresearch.steps import Ask, Steps, run_steps, step_node
@@ -54,8 +55,9 @@ MAX_PER_SOURCE = 2
 CLAIM_WORDS = (6, 45)
 # Two claims that share this much of their words, with the same numbers, are one claim told twice.
 RESTATEMENT_SHARE = 0.85
-# A capable policy judges the (claim, source) pairs whose anchors agree and that share at least this much
-# wording; pairs further apart are not worth a call.
+# A capable policy judges the (claim, source) pairs whose anchors do not conflict and that share at least
+# this much wording, or are as close in meaning as the judge's "same thing"; pairs further apart are not
+# worth a call.
 POLICY_MIN_COVERAGE = 0.4
 
 
@@ -146,7 +148,7 @@ class ClaimChecker:
 
     def __init__(self, sources: dict[str, Source], judge: Judge | None = None) -> None:
         self.sources = sources
-        self.judge = judge or LexicalJudge()
+        self.judge = judge or SemanticJudge()
         self.groups = independence_groups(sources)
         self.sentences = {sid: split_sentences(s.text) for sid, s in sources.items()}
 
@@ -159,9 +161,11 @@ class ClaimChecker:
     def check_steps(self, texts: list[str]) -> Steps[list[Claim]]:
         ids = list(self.sources)
         pairs = [(t, sid) for t in texts for sid in ids]
-        verdicts = LexicalJudge().judge_many([(t, self.sources[sid].text, self.sources[sid].title) for t, sid in pairs])
+        verdicts = SemanticJudge().judge_many(
+            [(t, self.sources[sid].text, self.sources[sid].title) for t, sid in pairs]
+        )
         if isinstance(self.judge, PolicyJudge):
-            ask_for = [i for i, v in enumerate(verdicts) if v.anchors_ok and v.coverage >= POLICY_MIN_COVERAGE]
+            ask_for = [i for i, v in enumerate(verdicts) if not v.contradicts and _close(v)]
             judged = yield from self.judge.judge_steps([(pairs[i][0], *self._passage(pairs[i][1])) for i in ask_for])
             for i, verdict in zip(ask_for, judged):
                 verdicts[i] = verdict
@@ -246,3 +250,8 @@ def verdict_for(supporting_witnesses: int, contradicting_witnesses: int) -> Verd
     if supporting_witnesses == 1:
         return "single_source"
     return "unsupported"
+
+
+def _close(verdict: Judgement) -> bool:
+    """Worth a policy call: near enough in wording or in meaning to be about the same thing."""
+    return verdict.coverage >= POLICY_MIN_COVERAGE or (verdict.meaning or 0.0) >= SAME_THING_MEANING

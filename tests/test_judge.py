@@ -261,8 +261,9 @@ def test_a_sentence_answers_when_it_has_the_asked_words_and_the_asked_kind():
 # the two judges behind one interface --------------------------------------------------------------
 
 
-def test_make_judge_picks_lexical_without_a_capable_policy():
-    assert make_judge("auto").name == "lexical"
+def test_make_judge_picks_the_deterministic_judge_without_a_capable_policy():
+    assert make_judge("auto").name == "semantic"
+    assert make_judge("semantic").name == "semantic"
     assert make_judge("lexical").name == "lexical"
     with pytest.raises(ValueError):
         make_judge("policy")

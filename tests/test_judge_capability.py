@@ -60,15 +60,15 @@ def test_a_policy_that_answers_the_probe_right_judges_under_auto_from_its_first_
     assert len(policy.calls) == asked + 1  # a bound copy shares the decision: no second probe
 
 
-def test_a_policy_that_fails_the_probe_leaves_the_judge_lexical_and_says_why():
+def test_a_policy_that_fails_the_probe_leaves_the_judge_deterministic_and_says_why():
     judge, decision = choose_judge("auto", always_agreeing())
     judge.confirm([("The mill burned in 1820.", "The mill burned in 1821.")])
-    assert judge.name == "lexical"
+    assert judge.name == "semantic"
     settled = decision.settled(judge)
     assert "failed the probe" in settled.reason and "declare it capable" in settled.reason
     assert [a.answered for a in settled.probe.answers if a.task == "entailment"] == ["entails"] * 6
     recorded = settled.model_dump(mode="json")  # what run.json gets
-    assert recorded["judge"] == "lexical" and len(recorded["probe"]["answers"]) == 8
+    assert recorded["judge"] == "semantic" and len(recorded["probe"]["answers"]) == 8
 
 
 def test_an_embedded_policy_is_never_probed():
@@ -76,7 +76,7 @@ def test_an_embedded_policy_is_never_probed():
 
     embedded = LlamaCppChatModel.model_construct()  # no model loaded: the judge must not call it
     judge, decision = choose_judge("auto", embedded)
-    assert judge.name == "lexical" and "weak tier" in decision.reason
+    assert judge.name == "semantic" and "weak tier" in decision.reason
 
 
 def test_a_policy_declared_capable_judges_without_being_asked_anything():

@@ -125,9 +125,10 @@ def build_parser() -> argparse.ArgumentParser:
     )
     run.add_argument(
         "--judge",
-        choices=["auto", "lexical", "policy"],
-        help="who decides entailment: lexical anchors, the policy guarded by them, or auto (the default: the "
-        "policy only when it is known capable, by --policy-capable or a short probe at start-up; else lexical)",
+        choices=["auto", "semantic", "lexical", "policy"],
+        help="who decides entailment: semantic (aligned by meaning, decided by anchors), lexical (aligned by shared "
+        "words only), the policy with the anchors vetoing conflicts, or auto (the default: the policy only when it "
+        "is known capable, by --policy-capable or a short probe at start-up; else semantic)",
     )
     run.add_argument(
         "--policy-capable",
@@ -185,10 +186,11 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument("--fix", action="store_true", help="write the repaired report back to report.md")
     check.add_argument(
         "--judge",
-        choices=["auto", "lexical", "policy"],
+        choices=["auto", "semantic", "lexical", "policy"],
         default="auto",
-        help="lexical anchors, the served policy guarded by them, or auto (the default: the policy only when "
-        "it is known capable, by --policy-capable or a start-up probe)",
+        help="semantic (aligned by meaning, decided by anchors), lexical (shared words only), the served policy "
+        "with the anchors vetoing conflicts, or auto (the default: the policy only when it is known capable, by "
+        "--policy-capable or a start-up probe; else semantic)",
     )
     check.add_argument(
         "--policy-capable", action="store_true", help="declare the served policy capable of judging (no probe)"

@@ -18,7 +18,7 @@ from pathlib import Path
 from pydantic import BaseModel, ValidationError
 
 from stepresearch.errors import UsageError
-from stepresearch.judge import Judge, LexicalJudge
+from stepresearch.judge import Judge, SemanticJudge
 from stepresearch.nodes.citation_check import ValidationResult, validate_markdown
 from stepresearch.state import Source
 
@@ -40,7 +40,7 @@ def recheck_run(run_dir: str | Path, *, fix: bool = False, judge: Judge | None =
     report_path = _report_path(folder)
     markdown = read_text_file(report_path, "report")
     sources = load_sources(folder / SOURCES_FILE)
-    result = validate_markdown(markdown, sources, judge or LexicalJudge())
+    result = validate_markdown(markdown, sources, judge or SemanticJudge())
     changed = result.markdown != markdown
     outcome = RecheckResult(validation=result, changed=changed)
     if fix and changed:

