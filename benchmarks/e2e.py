@@ -16,6 +16,8 @@ would prefill, and each node's share of the run.
 from __future__ import annotations
 
 import argparse
+import json
+import re
 import statistics
 import sys
 import tempfile
@@ -100,7 +102,7 @@ NODES = ("clarify", "plan", "search", "verify", "reflect", "draft_section", "wri
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--questions", type=int, default=len(CASES), help="how many of the questions to run")
+    parser.add_argument("--questions", type=int, default=None, help="how many of the questions to run (default: all)")
     parser.add_argument("--out", type=Path, default=None, help="keep the run folders here")
     parser.add_argument("--set", choices=["dev", "test"], help="a held-out question set instead of the own eight")
     args = parser.parse_args(argv)
@@ -114,7 +116,7 @@ def main(argv: list[str] | None = None) -> int:
     out_root = args.out or Path(tempfile.mkdtemp(prefix="stepresearch-bench-"))
 
     rows = []
-    for i, case in enumerate(cases[: args.questions], start=1):
+    for i, case in enumerate(cases[: args.questions or len(cases)], start=1):
         question, relevant = case.question, case.relevant
         began = time.perf_counter()
         result = run_research(question, out_root / f"q{i}", policy=policy, tools=tools)
@@ -134,6 +136,9 @@ def main(argv: list[str] | None = None) -> int:
                 "relevant_found": len(relevant & retrieved),
                 "relevant": len(relevant),
                 "cited": len(state["report"].cited_source_ids),
+                "phantom": state["citations"].phantom if state.get("citations") else 0,
+                "disagreements": disagreement_lines(state["report"].markdown),
+                "generation": json.loads(result.run_json_path.read_text(encoding="utf-8")).get("generation", {}),
                 **on_topic_and_facts(case, state),
             }
         )
@@ -177,6 +182,14 @@ def main(argv: list[str] | None = None) -> int:
     facts = sum(r["facts"] for r in rows)
     print(f"cited sources on topic (short answer and sections): {on_topic}/{cited} ({on_topic / max(cited, 1):.0%})")
     print(f"asked facts in the short answer: {facts_found}/{facts} ({facts_found / max(facts, 1):.0%})")
+    print(f"phantom citations: {sum(r['phantom'] for r in rows)}")
+    print(
+        f"disagreements reported (on Wikipedia questions each is an invented one, unless checked): "
+        f"{sum(r['disagreements'] for r in rows)}"
+    )
+    reached = sum(r["generation"].get("tokens_in_report", 0) for r in rows)
+    generated = sum(r["generation"].get("generated_tokens", 0) for r in rows)
+    print(f"generated tokens that reach the report: {reached}/{generated} ({reached / max(generated, 1):.0%})")
     if args.set == "test":
         print("(test split: misses are not printed; write a new split after looking at one)")
         return 0
@@ -221,6 +234,14 @@ def on_topic_and_facts(case: Case, state: dict) -> dict:
         "facts": len(case.facts),
         "misses": misses,
     }
+
+
+def disagreement_lines(markdown: str) -> int:
+    """The disagreements a reader sees: the items of "Where sources disagree"."""
+    if "## Where sources disagree" not in markdown:
+        return 0
+    section = markdown.split("## Where sources disagree")[1].split("\n## ")[0]
+    return len(re.findall(r"^- ", section, re.MULTILINE))
 
 
 def _plain(text: str) -> str:

@@ -60,6 +60,8 @@ CONTRADICT_COVERAGE = 0.5
 ALIGNED_MEANING = 0.88
 # ... and a conflict of anchors is about the same thing when the two sentences are this close in meaning.
 SAME_THING_MEANING = 0.86
+# Only sentences sharing this share of the statement's words are compared by meaning at all.
+MEANING_CANDIDATE_SHARE = 0.2
 # A word within this many tokens of an anchor, in the same clause, is bound to it ("the 1911 prize in
 # physics": physics is four tokens from 1911) ...
 BIND_WINDOW = 4
@@ -168,11 +170,15 @@ def judge(statement: str, passage: str, title: str = "", aligned_by: Alignment =
         return Judgement(label="neutral", coverage=0.0, reasons=["the passage has no sentences"])
     bound = passage_bindings(passage, title)
     wanted = [t.keys for t in claim.content]
-    meanings = _meanings(statement, sentences, title) if aligned_by == "meaning" else None
+    shares = [
+        sum(1 for keys in wanted if keys & (sentence.keys | context)) / len(wanted) if wanted else 1.0
+        for sentence, context in sentences
+    ]
+    meanings = _meanings(statement, sentences, title, shares) if aligned_by == "meaning" else None
     verdicts = []
     for i, (sentence, context) in enumerate(sentences):
         meaning = meanings[i] if meanings else None
-        shared = sum(1 for keys in wanted if keys & (sentence.keys | context)) / len(wanted) if wanted else 1.0
+        shared = shares[i]
         close = meaning is not None and meaning >= SAME_THING_MEANING
         if shared < PREFILTER_COVERAGE and not claim.quantities and not close:
             verdicts.append(Judgement(label="neutral", coverage=round(shared, 4), sentence=sentence.text))
@@ -249,16 +255,27 @@ def source_sentences(passage: str, title: str = "") -> tuple[tuple[Analysis, fro
     return tuple(out)
 
 
-def _meanings(statement: str, sentences: tuple[tuple[Analysis, frozenset[str]], ...], title: str) -> list[float] | None:
-    """The statement's cosine with each source sentence; the title leads each one, as a reader knows what
-    the article is about ("He shared the prize" is about its subject). None when the model is unavailable."""
+def _meanings(
+    statement: str, sentences: tuple[tuple[Analysis, frozenset[str]], ...], title: str, shares: list[float]
+) -> list[float | None] | None:
+    """The statement's cosine with each source sentence that shares at least `MEANING_CANDIDATE_SHARE` of
+    its words (None for the others: embedding every sentence of every source costs seconds a run, and a
+    paraphrase keeps some words: its names, its numbers). The title leads each sentence, as a reader knows
+    what the article is about ("He shared the prize" is about its subject). None when the model is
+    unavailable."""
     from .semantic import SemanticUnavailable, signal
 
-    texts = [f"{title}: {s.text}" if title else s.text for s, _ in sentences]
+    wanted = [i for i, share in enumerate(shares) if share >= MEANING_CANDIDATE_SHARE]
+    out: list[float | None] = [None] * len(sentences)
+    if not wanted:
+        return out
+    texts = [f"{title}: {sentences[i][0].text}" if title else sentences[i][0].text for i in wanted]
     try:
-        return signal().similarities(statement, texts)
+        for i, value in zip(wanted, signal().similarities(statement, texts)):
+            out[i] = value
     except SemanticUnavailable:
         return None
+    return out
 
 
 def _compare(
@@ -330,6 +347,7 @@ def _compare(
             unsupported.append(f"{token.surface!r} ranks what the source sentence does not")
     if causal_positions(claim) and not causal_positions(source):
         unsupported.append("the statement asserts a cause the source sentence does not")
+    unsupported += _unstated_relation(claim, source)
     unsupported += _unstated_cause(claim, source_keys)
     unsupported += _dropped_qualifiers(claim, source)
     conflicts += _binding_violations(claim, source, context, matched_quantities, elsewhere)
@@ -705,6 +723,39 @@ def _dropped_qualifiers(claim: Analysis, source: Analysis) -> list[str]:
 def _is_superlative(token: Token) -> bool:
     word = token.surface.lower()
     return word in ("most", "least") or (word.endswith("est") and len(word) > 5 and not token.capitalised)
+
+
+def _unstated_relation(claim: Analysis, source: Analysis) -> list[str]:
+    """A comparison ("larger than") or an order in time ("before", "later") that the source sentence does
+    not state in any form. Like a cause, a relation between two things is a claim of its own: the source
+    must at least relate them (a comparative, a superlative or rank; an ordering word or two dates), or the
+    statement adds it. Which way round is `_reversed_order`'s and the anchors' to check."""
+    out = []
+    claim_words = [t.surface.lower() for t in claim.tokens]
+    source_words = [t.surface.lower() for t in source.tokens]
+    if _compares(claim) and not (_compares(source) or _ranks(source)):
+        out.append("the statement compares what the source sentence does not")
+    if set(claim_words) & lexicon.TIME_ORDER_WORDS and not (
+        set(source_words) & (lexicon.TIME_ORDER_WORDS | lexicon.ORDERING_WORDS)
+        or sum(1 for q in source.quantities if q.is_date) >= 2
+    ):
+        out.append("the statement orders in time what the source sentence does not")
+    return out
+
+
+def _compares(analysis: Analysis) -> bool:
+    """A comparison: "than", unless a number follows it ("more than 100 lives" is a hedged number)."""
+    numeric = analysis.numeric
+    tokens = analysis.tokens
+    return any(
+        t.surface.lower() == "than" and not (i + 1 < len(tokens) and tokens[i + 1].position in numeric)
+        for i, t in enumerate(tokens)
+    )
+
+
+def _ranks(source: Analysis) -> bool:
+    """A superlative or a rank ("the largest", "the most", "second largest")."""
+    return any(_is_superlative(t) for t in source.tokens) or any(q.kind == "ordinal" for q in source.quantities)
 
 
 def _reversed_order(claim: Analysis, source: Analysis, context: frozenset[str]) -> list[str]:

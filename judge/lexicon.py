@@ -26,6 +26,9 @@ OTHER_INSTANCE_WORDS = frozenset(
 
 # Words that order two things: "A before B" is not "B before A".
 ORDERING_WORDS = frozenset("before after than preceded followed succeeded defeated replaced".split())
+# Words that order two events in time. A statement using one relates two events; the source must too.
+# ("earlier", "later" and "then" are left out: they are as often adjectives or fillers, "in later life".)
+TIME_ORDER_WORDS = frozenset("before after prior preceded followed following until afterwards".split())
 
 # Pairs whose members assert opposite things about the same event or attribute.
 ANTONYM_PAIRS: tuple[tuple[str, str], ...] = (

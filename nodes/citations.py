@@ -16,7 +16,7 @@ from collections.abc import Iterator
 
 from stepresearch.judge import Judge, Judgement, LexicalJudge, SemanticJudge, answers, sentence_on_topic
 from stepresearch.judge.overlap import is_repeat
-from stepresearch.judge.relevance import Relevance, answer_share, carries
+from stepresearch.judge.relevance import Relevance, answer_share, carries, meanings_to_question
 from stepresearch.state import AskedPart, CitedSentence, Evidence, Source
 from stepresearch.steps import Steps
 from stepresearch.text import STOPWORDS, content_tokens, split_sentences
@@ -27,6 +27,9 @@ MAX_WORDS = 55  # longer "sentences" from a small model are run-ons glued from s
 POLICY_SHORTLIST = 3
 # Between two answers that share as much of the asked words, the shorter wins: 400 words cost a whole point.
 LENGTH_PENALTY_WORDS = 400
+# An answer's closeness in meaning to the asked part leads; the share of the part's own words it has adds
+# this much at most (a cosine difference of 0.1 is a lot in e5's narrow band, so the words break near-ties).
+ANSWER_WORDS_WEIGHT = 0.1
 _PRONOUN_START = re.compile(r"^(?:he|she|it|they|his|her|its|their|this|these|those|him|them)\b", re.IGNORECASE)
 _MARKERS = re.compile(r"\s*(?:\[\s*S?\d+(?:\s*[,;]\s*S?\d+)*\s*\]|\(\s*S\d+\s*\)|【[^】]*】)")
 _LEADING = re.compile(r"^\s*(?:#+\s*|[-*•]\s+|\d+[.)]\s+)")
@@ -209,24 +212,34 @@ def best_answer(
     part: AskedPart, evidence: list[Evidence], sources: dict[str, Source], subject: list[str]
 ) -> CitedSentence | None:
     """The evidence sentence that best answers one asked part: on the subject, holding the asked kind of
-    fact, and sharing most of the part's own words."""
-    best: tuple[float, str, CitedSentence] | None = None
+    fact, and closest to the part in meaning (the semantic signal), its own words as a second witness."""
+    candidates: list[tuple[Evidence, str]] = []
     for item, _, sentence, source in on_topic_sentences(evidence, sources, subject):
         if _PRONOUN_START.match(sentence):
             if source.aboutness != "about":
                 continue
             sentence = resolve_pronoun(sentence, source.title)
+            if _PRONOUN_START.match(sentence) or not SemanticJudge().judge(sentence, source.text, source.title).entails:
+                continue  # the judge does not read the pronoun as the article's subject: left out, not guessed
         if not is_candidate(sentence) or not carries(sentence, part.kind, part.text):
             continue
         share = answer_share(sentence, part.words, subject)
         if share <= 0 and part.words:
             continue
-        key = (share - len(sentence.split()) / LENGTH_PENALTY_WORDS, item.order)
-        if best is None or key[0] > best[0] or (key[0] == best[0] and key[1] < best[1]):
+        candidates.append((item, sentence))
+    if not candidates:
+        return None
+    meanings = meanings_to_question(part.text, [("", sentence) for _, sentence in candidates])
+    best: tuple[float, str, CitedSentence] | None = None
+    for n, (item, sentence) in enumerate(candidates):
+        share = answer_share(sentence, part.words, subject)
+        closeness = meanings[n] if meanings else 0.0
+        score = closeness + ANSWER_WORDS_WEIGHT * share - len(sentence.split()) / LENGTH_PENALTY_WORDS
+        if best is None or score > best[0] or (score == best[0] and item.order < best[1]):
             cited = CitedSentence(
                 text=finish(sentence), source_ids=[item.source_id], evidence_id=item.id, origin="extract"
             )
-            best = (key[0], key[1], cited)
+            best = (score, item.order, cited)
     return best[2] if best else None
 
 
@@ -251,7 +264,8 @@ _POSSESSIVE_PRONOUN = re.compile(r"^(?:His|Her|Its|Their)\b")
 
 def resolve_pronoun(sentence: str, title: str) -> str:
     """'He shared the prize' from the article on Alexander Fleming reads 'Alexander Fleming shared the prize':
-    a summary's pronoun opens a sentence about the article's subject. The judge still checks the result."""
+    a summary's pronoun opens a sentence about the article's subject. The caller keeps the result only if the
+    judge entails it from the source."""
     title = re.sub(r"\s*\(.*?\)\s*", " ", title).strip()
     if not title:
         return sentence

@@ -1,9 +1,13 @@
-"""Plan: 3 to 6 sub-questions as structured output, checked and padded deterministically.
+"""Plan: the question's own parts, and the policy's sub-questions, as structured output checked deterministically.
 
 In the first round the policy proposes sub-questions. A weak policy's junk
-(repeats, off-topic lines, fragments) is filtered, and the plan is padded
-from the question's own clauses and key terms, so the fan-out always has
-something sensible to search. Follow-up rounds take the gaps that reflect
+(repeats, off-topic lines, fragments) is filtered. The question's own parts
+("when did X end", "which state conquered its capital"), each worded as a
+question, are always in the plan: under the weak tier they come first, since
+they are what was asked; a policy that judges (the capable tier) leads with
+its own plan, and the parts fill what it left out. Nothing is padded from
+templates: a generic angle ("Why is X significant?") would become a heading
+that answers nothing asked. Follow-up rounds take the gaps that reflect
 found and turn them into sub-questions without another policy call: reflect
 already phrased them, and a second rewording by the same model adds cost,
 not information.
@@ -30,6 +34,15 @@ Each sub-question is one full, specific question that a search engine can answer
 Reply in JSON: {{"sub_questions": ["...", "..."]}}"""
 
 
+# A clause of fewer content words than this is not a part of its own, unless a question word opens it
+# ("how large is it" is; "the old one" is not).
+MIN_PART_WORDS = 2
+_WH = re.compile(r"(?:who|whom|whose|when|where|what|which|why|how)\b", re.IGNORECASE)
+_PART_SPLIT = re.compile(
+    r",\s*(?:and\s+)?|;\s*|\?\s*|\s+and\s+(?=(?:who|whom|whose|when|where|what|which|why|how)\b)", re.IGNORECASE
+)
+
+
 class PlanDraft(BaseModel):
     sub_questions: list[str] = Field(min_length=1, max_length=8)
 
@@ -44,14 +57,20 @@ def plan(state: ResearchState, runtime: Runtime[ResearchContext]) -> Steps[dict]
         return {"sub_questions": follow_up_sub_questions(state, round_no), "follow_ups": []}
     messages = messages_for(state, ctx, TASK.format(low=budgets.min_sub_questions, high=budgets.max_sub_questions))
     reply = yield Ask(ctx.policy, messages, node="plan", schema=PlanDraft, max_tokens=220)
-    proposed = reply.parsed.sub_questions if reply.parsed else []
-    kept = clean_sub_questions(proposed, brief)[: budgets.max_sub_questions]
-    sub_questions = _as_sub_questions(kept, round_no, "plan")
-    if len(kept) < budgets.min_sub_questions:
-        padding = [t for t in fallback_sub_questions(brief) if not is_repeat(t, kept)]
-        padding = padding[: budgets.min_sub_questions - len(kept)]
-        sub_questions += _as_sub_questions(padding, round_no, "fallback", start=len(kept))
-    return {"sub_questions": sub_questions}
+    proposed = [(t, "plan") for t in clean_sub_questions(reply.parsed.sub_questions if reply.parsed else [], brief)]
+    own = [(t, "fallback") for t in own_parts(brief)]
+    ordered = proposed + own if _policy_judges(ctx) else own + proposed
+    kept: list[tuple[str, str]] = []
+    for text, origin in ordered:
+        if not is_repeat(text, [k for k, _ in kept]):
+            kept.append((text, origin))
+    kept = kept[: budgets.max_sub_questions]
+    return {
+        "sub_questions": [
+            SubQuestion(id=f"r{round_no}q{i + 1}", text=text, round=round_no, index=i, origin=origin)
+            for i, (text, origin) in enumerate(kept)
+        ]
+    }
 
 
 def clean_sub_questions(proposed: list[str], brief: ResearchBrief) -> list[str]:
@@ -71,22 +90,33 @@ def clean_sub_questions(proposed: list[str], brief: ResearchBrief) -> list[str]:
     return kept
 
 
-def fallback_sub_questions(brief: ResearchBrief) -> list[str]:
-    """Sub-questions from the question's own clauses, then generic angles on its main subject."""
-    clauses = [c.strip(" ,;?") for c in re.split(r",\s*(?:and\s+)?|;\s*|\?\s*", brief.question)]
-    out = [c[0].upper() + c[1:] + "?" for c in clauses if len(content_tokens(c)) >= 2]
-    subject = (brief.subject or brief.topics or brief.key_terms[:2] or [brief.question.rstrip("?")])[0]
-    out += [
-        f"What are the key facts and dates about {subject}?",
-        f"Why is {subject} significant?",
-        f"Which people and places are connected with {subject}?",
-        f"How do sources describe {subject}?",
-    ]
-    unique: list[str] = []
-    for text in out:
-        if not is_repeat(text, unique) and not is_repeat(text, [brief.question]):
-            unique.append(text)
-    return unique
+def own_parts(brief: ResearchBrief) -> list[str]:
+    """The question's own parts, each worded as a question: its clauses ("When did X end", "which state
+    conquered its capital"), or the question itself when it asks one thing. A lone question word stays
+    with the clause it opens ("When and how did X end")."""
+    pieces = [p.strip(" ,;?") for p in _PART_SPLIT.split(brief.question)]
+    clauses: list[str] = []
+    carried = ""
+    for piece in pieces:
+        if not piece:
+            continue
+        if _WH.fullmatch(piece):
+            carried = f"{carried}{piece} and "
+            continue
+        clauses.append(carried + piece)
+        carried = ""
+    out: list[str] = []
+    for clause in clauses:
+        asks = _WH.match(clause) is not None
+        if len(content_tokens(clause)) >= (1 if asks else MIN_PART_WORDS) and not is_repeat(clause, out):
+            out.append(clause[0].upper() + clause[1:] + "?")
+    return out if len(out) > 1 else [brief.question.strip().rstrip("?") + "?"]
+
+
+def _policy_judges(ctx: ResearchContext) -> bool:
+    """The capable tier: the run's judge is the policy (declared capable, or shown so by the probe)."""
+    decision = ctx.judge_decision
+    return decision is not None and decision.judge == "policy"
 
 
 def follow_up_sub_questions(state: ResearchState, round_no: int) -> list[SubQuestion]:
@@ -97,11 +127,4 @@ def follow_up_sub_questions(state: ResearchState, round_no: int) -> list[SubQues
             id=f"r{round_no}q{i + 1}", text=f.text, round=round_no, index=i, origin="follow_up", parent=f.parent
         )
         for i, f in enumerate(fresh)
-    ]
-
-
-def _as_sub_questions(texts: list[str], round_no: int, origin: str, start: int = 0) -> list[SubQuestion]:
-    return [
-        SubQuestion(id=f"r{round_no}q{start + i + 1}", text=text, round=round_no, index=start + i, origin=origin)
-        for i, text in enumerate(texts)
     ]

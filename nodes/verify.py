@@ -218,21 +218,36 @@ class ClaimChecker:
 
     def _disagreeing_sentence(self, text: str, source_id: str) -> str | None:
         """A sentence of the source that tells the claim's event in its own words with another value."""
-        title = self.sources[source_id].title
         own_title = self._title_of(text)
-        for sentence in self.sentences.get(source_id, []):
+        for index, sentence in enumerate(self.sentences.get(source_id, [])):
+            title = self._context(source_id, index)
             if disagreement(text, sentence, first_title=own_title, second_title=title) is not None:
                 return sentence
         return None
 
     def _title_of(self, text: str) -> str:
-        """The title of the source a claim was quoted from: its subject when the claim says "She won ..."."""
-        return next((s.title for s in self.sources.values() if text in s.text), "")
+        """The context of the source a claim was quoted from: its subject when the claim says "She won ..."."""
+        for sid, source in self.sources.items():
+            if text in source.text:
+                sentences = self.sentences.get(sid, [])
+                index = next((i for i, s in enumerate(sentences) if text in s or s in text), 0)
+                return self._context(sid, index)
+        return ""
+
+    def _context(self, source_id: str, index: int) -> str:
+        """What sentence `index` of this source is about besides its own words: the title, and for a later
+        sentence the opening one, which names the subject that sentence calls "it" or "the tower" ("North of
+        Orlen, the path climbs to the lighthouse. The light first shone in 1836")."""
+        title = self.sources[source_id].title
+        sentences = self.sentences.get(source_id) or []
+        if index == 0 or not sentences:
+            return title
+        return f"{title}. {sentences[0]}" if title else sentences[0]
 
     def _corroborating_sentence(self, text: str, source_id: str) -> str | None:
-        title = self.sources[source_id].title
         own_title = self._title_of(text)
-        for sentence in self.sentences.get(source_id, []):
+        for index, sentence in enumerate(self.sentences.get(source_id, [])):
+            title = self._context(source_id, index)
             if corroborates(text, sentence, first_title=own_title, second_title=title):
                 return sentence
         return None

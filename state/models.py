@@ -283,7 +283,13 @@ class Budgets(BaseModel):
     """Limits that make a run stop cleanly instead of running away."""
 
     max_rounds: int = Field(default=2, ge=1, le=10, description="Plan/search rounds, the first included.")
-    min_sub_questions: int = Field(default=3, ge=1, le=12)
+    min_sub_questions: int = Field(
+        default=3,
+        ge=1,
+        le=12,
+        description="How many sub-questions the policy is asked for at least. The plan is never padded up to it: "
+        "a question that asks two things may be researched as two.",
+    )
     max_sub_questions: int = Field(default=6, ge=1, le=12)
     max_tool_calls: int = Field(default=60, ge=1)
     max_prompt_tokens: int = Field(default=200_000, ge=1000)

@@ -31,7 +31,9 @@ def test_full_graph_produces_a_cited_report(policy, docs_tool):
     numbers = {int(n) for n in re.findall(r"\[(\d+)\]", report.markdown.split("## Sources")[0])}
     assert numbers == set(range(1, len(report.cited_source_ids) + 1))
     assert len(report.cited_source_ids) >= 2
-    assert [sq.id for sq in state["sub_questions"] if sq.round == 1] == ["r1q1", "r1q2", "r1q3"]
+    # The policy's three sub-questions, then the question's own part none of them repeats.
+    assert [sq.id for sq in state["sub_questions"] if sq.round == 1] == ["r1q1", "r1q2", "r1q3", "r1q4"]
+    assert [sq.origin for sq in state["sub_questions"] if sq.round == 1] == ["plan", "plan", "plan", "fallback"]
     assert len(state["sources"]) == len({s.uri for s in state["sources"].values()}) == 3
     assert set(state["timings"]) == {
         "clarify", "plan", "search", "compact", "verify", "reflect", "draft_section", "write", "validate"
@@ -42,9 +44,9 @@ def test_full_graph_produces_a_cited_report(policy, docs_tool):
 
 def test_parallel_branches_merge_without_losing_or_duplicating(policy, docs_tool):
     state = research(policy, [docs_tool], {"question": QUESTION}, budgets={"max_rounds": 1, "search_concurrency": 3})
-    assert state["tool_calls"] == 6  # 3 branches x (sub-question + original question)
+    assert state["tool_calls"] == 8  # 4 branches x (sub-question + original question)
     finders = {sq_id for s in state["sources"].values() for sq_id in s.found_by}
-    assert finders == {"r1q1", "r1q2", "r1q3"}
+    assert finders == {"r1q1", "r1q2", "r1q3", "r1q4"}
     ids = [e.id for e in state["evidence"]]
     assert len(ids) == len(set(ids))
 
@@ -74,7 +76,7 @@ def test_a_replaced_node_is_used(policy, docs_tool):
     state = research(
         policy, [docs_tool], {"question": QUESTION}, budgets={"max_rounds": 1}, nodes={"search": my_search}
     )
-    assert sorted(calls) == ["r1q1", "r1q2", "r1q3"]
+    assert sorted(calls) == ["r1q1", "r1q2", "r1q3", "r1q4"]
     assert state["report"].cited_source_ids
 
 
@@ -214,3 +216,24 @@ def test_an_invocation_without_context_uses_the_default_or_says_what_is_missing(
 
     output = build_graph(default_context=default).invoke({"question": QUESTION})
     assert output["report"].cited_source_ids and len(made) >= 1
+
+
+def test_run_json_says_how_much_of_the_policys_writing_reaches_the_report(tmp_path, docs_tool):
+    import json
+
+    from stepresearch.runner import run_research
+
+    fake = ScriptedPolicy(replies=scripted_replies())
+    result = run_research(QUESTION, tmp_path / "run", policy=fake, tools=[docs_tool], budgets=None)
+    record = json.loads(result.run_json_path.read_text())
+    generation = record["generation"]
+    report = result.report_path.read_text(encoding="utf-8")
+    written = [s for section in result.state["report"].sections for s in section.sentences if s.origin == "policy"] + [
+        s for s in result.state["report"].short_answer if s.origin == "policy"
+    ]
+    in_report = [s for s in written if s.text.rstrip(" .!?")[:120] in report]
+    assert generation["generated_tokens"] == record["usage"]["completion_tokens"] > 0
+    assert in_report and generation["policy_sentences_in_report"] == len(in_report)
+    assert generation["tokens_in_report"] == sum(len(s.text.split()) for s in in_report)  # the fake has no tokenizer
+    assert generation["counted_in"] == "words"
+    assert generation["share_in_report"] == round(generation["tokens_in_report"] / generation["generated_tokens"], 4)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import time
 
@@ -10,7 +11,7 @@ from conftest import DOCS, QUESTION, scripted_replies
 from fakes import ScriptedPolicy, list_tool
 from langgraph.runtime import Runtime
 
-from stepresearch.judge import PolicyJudge
+from stepresearch.judge import JudgeDecision, PolicyJudge
 from stepresearch.nodes import (
     ResearchContext,
     clarify,
@@ -89,18 +90,29 @@ def test_clarify_survives_garbage():
 # plan ------------------------------------------------------------------------------------------------
 
 
-def test_plan_uses_the_policy_sub_questions_in_order(policy):
-    update = plan({"question": QUESTION, "brief": brief(), "round": 1}, runtime_for(policy))
+def test_plan_leads_with_the_questions_own_parts_then_the_policys_under_the_weak_tier(policy):
+    update = plan({"question": QUESTION, "brief": brief(), "round": 1}, runtime_for(policy, max_sub_questions=4))
     texts = [sq.text for sq in update["sub_questions"]]
     assert texts == [
-        "When did the Byzantine Empire end?",
-        "Which state conquered Constantinople?",
+        "When and how did the Byzantine Empire end?",
+        "Which state conquered its capital?",
+        "Which state conquered Constantinople?",  # the policy's "When did the Byzantine Empire end?" repeats a part
         "How did the siege of Constantinople end?",
     ]
-    assert [sq.id for sq in update["sub_questions"]] == ["r1q1", "r1q2", "r1q3"]
+    assert [sq.origin for sq in update["sub_questions"]] == ["fallback", "fallback", "plan", "plan"]
+    assert [sq.id for sq in update["sub_questions"]] == ["r1q1", "r1q2", "r1q3", "r1q4"]
 
 
-def test_plan_drops_junk_and_pads_to_the_minimum():
+def test_a_policy_that_judges_leads_with_its_own_plan(policy):
+    weak = runtime_for(policy, max_sub_questions=4).context
+    decision = JudgeDecision(asked="policy", judge="policy", reason="asked for")
+    runtime = Runtime(context=dataclasses.replace(weak, judge_decision=decision))
+    update = plan({"question": QUESTION, "brief": brief(), "round": 1}, runtime)
+    assert [sq.origin for sq in update["sub_questions"]][:3] == ["plan", "plan", "plan"]
+    assert update["sub_questions"][0].text == "When did the Byzantine Empire end?"
+
+
+def test_plan_drops_junk_and_never_pads_from_templates():
     junk = json.dumps(
         {
             "sub_questions": [
@@ -114,11 +126,9 @@ def test_plan_drops_junk_and_pads_to_the_minimum():
     update = plan(
         {"question": QUESTION, "brief": brief(), "round": 1}, runtime_for(ScriptedPolicy(replies={"plan": junk}))
     )
-    sqs = update["sub_questions"]
-    assert 3 <= len(sqs) <= 6
-    assert sqs[0].text == "When did the Byzantine Empire end?" and sqs[0].origin == "plan"
-    assert all(sq.origin == "fallback" for sq in sqs[1:])
-    assert not any("sky" in sq.text for sq in sqs)
+    texts = [sq.text for sq in update["sub_questions"]]
+    # The policy's one usable line repeats a part; the sky is off topic; nothing is padded from templates.
+    assert texts == ["When and how did the Byzantine Empire end?", "Which state conquered its capital?"]
 
 
 def test_plan_never_exceeds_the_budget():

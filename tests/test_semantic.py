@@ -136,3 +136,13 @@ def test_a_freely_retold_event_is_one_event():
         "The ferry Kestrel ran aground on the Orm sandbank in 1911.",
         "In 1913 the Kestrel, a ferry, struck the sandbank at Orm and stuck fast.",
     )
+
+
+def test_a_comparison_or_an_order_in_time_the_source_does_not_state_is_not_entailed():
+    mill = "The Brennan mill was built in 1790 on the river Oke. Its wheel turned two pairs of millstones."
+    assert judge("The Brennan mill was built on the river Oke in 1790.", mill, "Brennan mill").entails
+    assert not judge("The Brennan mill was built before the river Oke was bridged.", mill, "Brennan mill").entails
+    assert not judge("Its wheel turned more millstones than any other on the Oke.", mill, "Brennan mill").entails
+    # A hedged number is not a comparison: "more than" before a number.
+    wheel = "The mill's wheel turned more than 12 pairs of millstones."
+    assert judge("The wheel turned more than 12 pairs of millstones.", wheel, "Brennan mill").entails

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from stepresearch.nodes.context_window import LogBudget
@@ -18,8 +19,10 @@ def run_record(
     prompts: list[PromptRecord] | None = None,
     log_budget: LogBudget | None = None,
     extra: dict[str, Any] | None = None,
+    count_tokens: Callable[[str], int] | None = None,
 ) -> dict:
-    """The record; `prompts` come from the run's PromptRecorder (they are not in the state)."""
+    """The record; `prompts` come from the run's PromptRecorder (they are not in the state). `count_tokens`
+    is the policy's tokenizer, for the share of generated tokens that reach the report."""
     report = state.get("report")
     sources = state.get("sources", {})
     cited = report.cited_source_ids if report else []
@@ -66,9 +69,35 @@ def run_record(
         "notes": state.get("notes", []),
         "report_empty": bool(report and report.empty),
     }
+    record["generation"] = generation_record(state, count_tokens)
     record["context"] = context_record(state, log_budget)
     record.update(extra or {})
     return record
+
+
+def generation_record(state: ResearchState, count_tokens: Callable[[str], int] | None = None) -> dict[str, Any]:
+    """How much of what the policy wrote reaches the report: its drafted sentences that survive validation
+    in report.md, in tokens (by the policy's tokenizer, else words), against every token it generated.
+    A weak policy should be asked only for what it can do; this says how much of its work was kept."""
+    report = state.get("report")
+    usage = state.get("usage")
+    generated = usage.total.completion_tokens if usage else 0
+    drafted = usage.by_node["draft_section"].completion_tokens if usage and "draft_section" in usage.by_node else 0
+    count = count_tokens or (lambda text: len(text.split()))
+    written = [s for s in (report.short_answer if report else []) if s.origin == "policy"]
+    written += [s for section in (report.sections if report else []) for s in section.sentences if s.origin == "policy"]
+    markdown = report.markdown if report else ""
+    reached = [s for s in written if s.text.rstrip(" .!?")[:120] in markdown]
+    reached_tokens = sum(count(s.text) for s in reached)
+    return {
+        "generated_tokens": generated,
+        "section_draft_tokens": drafted,
+        "policy_sentences_in_report": len(reached),
+        "policy_sentences_dropped": len(written) - len(reached),
+        "tokens_in_report": reached_tokens,
+        "share_in_report": round(reached_tokens / generated, 4) if generated else None,
+        "counted_in": "policy tokens" if count_tokens else "words",
+    }
 
 
 def context_record(state: ResearchState, budget: LogBudget | None) -> dict[str, Any]:

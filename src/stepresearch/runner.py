@@ -243,7 +243,7 @@ def _write_results(
         judged["judge_decision"] = context.judge_decision.settled(context.judge).model_dump(mode="json")
     record = run_record(
         final, total_s=total_s, thread_id=thread_id, prompts=prompts, log_budget=budget,
-        extra={**judged, **record_extra},
+        extra={**judged, **record_extra}, count_tokens=_token_counter(context.policy),
     )  # fmt: skip
     fault_point("before-write:run.json")
     write_atomically(run_json_path, json.dumps(record, indent=2, ensure_ascii=False) + "\n")
@@ -255,6 +255,21 @@ def _write_results(
     return RunResult(
         out_dir=out, report_path=report_path, run_json_path=run_json_path, thread_id=thread_id, state=final
     )
+
+
+def _token_counter(policy) -> Callable[[str], int] | None:
+    """The policy's own tokenizer as a counter, when it has one (the embedded model does)."""
+    tokenize = getattr(policy, "tokenize", None)
+    if not callable(tokenize):
+        return None
+
+    def count(text: str) -> int:
+        try:
+            return len(tokenize(text))
+        except Exception:  # a served model without a tokenize endpoint: count words instead
+            return len(text.split())
+
+    return count
 
 
 def _check_fresh(out: Path, folder: RunFolder, overwrite: bool) -> None:
