@@ -2,6 +2,7 @@
 
     python benchmarks/attribution.py                 # lexical, semantic, and the policy judge with an oracle
     python benchmarks/attribution.py --policy http://127.0.0.1:30000/v1 --model NAME   # also a served policy
+    python benchmarks/attribution.py --own           # the project's earlier splits (tuned, holdout, fresh)
 
 Each case (`sets/attribution_{dev,test}.jsonl`) is a sentence citing one summary of the default corpus. A
 faithful sentence should be entailed by it; a wrong one should not. Every sentence goes through the same
@@ -99,9 +100,18 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--policy", help="also a served policy as judge: an OpenAI-compatible base URL")
     parser.add_argument("--model", default="", help="the served model's name, with --policy")
     parser.add_argument("--split", choices=SPLITS, action="append", help="only these splits (default: both)")
+    parser.add_argument(
+        "--own", action="store_true", help="the earlier splits the rules were shaped on, instead of sets/ (all studied)"
+    )
     args = parser.parse_args(argv)
     structlog.configure(wrapper_class=structlog.make_filtering_bound_logger(40))
-    splits = {split: load("attribution", split) for split in (args.split or SPLITS)}
+    if args.own:
+        from stepresearch.benchmarks.attribution_cases import CASES, FRESH_CASES, HOLDOUT_CASES
+
+        own = {"tuned": CASES, "holdout": HOLDOUT_CASES, "fresh": FRESH_CASES}
+        splits = {name: [{"title": t, "kind": k, "sentence": x} for t, k, x in cases] for name, cases in own.items()}
+    else:
+        splits = {split: load("attribution", split) for split in (args.split or SPLITS)}
     every = [c for cases in splits.values() for c in cases]
     truth = {c["sentence"]: c["kind"] == "faithful" for c in every}
     print(
@@ -128,14 +138,14 @@ def main(argv: list[str] | None = None) -> int:
                 headline.append(
                     f"{name} {split}: faithful kept {fk}/{f} ({_pct(fk, f)}), wrong rejected {wr}/{w} ({_pct(wr, w)})"
                 )
-                if split == "dev":
+                if split != "test":
                     dev_misses += [f"{name}: {m}" for m in misses]
         if oracle.unknown:
             print(f"\nthe oracle was asked {oracle.unknown} prompt(s) it had no label for (answered neutral)")
     print()
     print("\n".join(headline))
     if dev_misses:
-        print("\ndev misses:")
+        print("\nmisses (every split but test):")
         print("\n".join(f"- {m}" for m in dev_misses))
     return 0
 

@@ -12,19 +12,29 @@ from __future__ import annotations
 import json
 import re
 import threading
+from collections.abc import Callable
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 _STATEMENT = re.compile(r"^Statement: (?P<statement>.+)$", re.MULTILINE)
+_SOURCE = re.compile(r"^Source \((?P<title>[^)]*)\): (?P<passage>.*?)\nStatement: ", re.MULTILINE | re.DOTALL)
 _FIRST = re.compile(r"^First statement: (?P<first>.+)$", re.MULTILINE)
 _SECOND = re.compile(r"^Second statement: (?P<second>.+)$", re.MULTILINE)
 
 
-class OracleServer:
-    """`entails` maps a statement to True (faithful) or False; `disagree` maps (first, second) to a bool."""
+Label = Callable[[str, str], bool | None]
 
-    def __init__(self, entails: dict[str, bool], disagree: dict[tuple[str, str], bool] | None = None) -> None:
-        self.entails = {_norm(k): v for k, v in entails.items()}
-        self.disagree = {(_norm(a), _norm(b)): v for (a, b), v in (disagree or {}).items()}
+
+class OracleServer:
+    """`entails` maps a statement to True (faithful) or False, or is a function of (statement, passage) that
+    returns the label or None; `disagree` is a function of (first statement, second statement)."""
+
+    def __init__(self, entails: dict[str, bool] | Label, disagree: Label | None = None) -> None:
+        if isinstance(entails, dict):
+            table = {_norm(k): v for k, v in entails.items()}
+            self.entails: Label = lambda statement, passage: table.get(_norm(statement))
+        else:
+            self.entails = entails
+        self.disagree: Label = disagree or (lambda first, second: None)
         self.asked = 0
         self.unknown = 0
         self._server: ThreadingHTTPServer | None = None
@@ -48,11 +58,11 @@ class OracleServer:
         self.asked += 1
         first, second = _FIRST.search(prompt), _SECOND.search(prompt)
         if first and second:
-            known = self.disagree.get((_norm(first["first"]), _norm(second["second"])))
+            known = self.disagree(first["first"], second["second"])
             self.unknown += known is None
             return {"disagree": bool(known)}
-        statement = _STATEMENT.search(prompt)
-        known = self.entails.get(_norm(statement["statement"])) if statement else None
+        statement, source = _STATEMENT.search(prompt), _SOURCE.search(prompt)
+        known = self.entails(statement["statement"], source["passage"] if source else "") if statement else None
         self.unknown += known is None
         return {"verdict": "entails" if known else "neutral"}
 
@@ -91,6 +101,16 @@ class OracleServer:
                 )
 
         return Handler
+
+
+def same_text(a: str, b: str) -> bool:
+    """Equal as the judge's prompts carry them: case, spacing and end punctuation aside."""
+    return _norm(a) == _norm(b)
+
+
+def within(part: str, whole: str) -> bool:
+    """`part` (a sentence as the judge quotes it) is in `whole`, case, spacing and end punctuation aside."""
+    return _norm(part) in _norm(whole)
 
 
 def _norm(text: str) -> str:

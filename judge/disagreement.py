@@ -31,6 +31,10 @@ EVENT_OVERLAP = 0.34
 # went down near the cape, 148 drowned"). The anchor rules below still decide whether they disagree.
 # Chosen on the dev split of benchmarks/sets/contradictions: different events of one place sit near 0.91.
 SAME_EVENT_MEANING = 0.94
+# A judge that confirms each candidate (a capable policy) is shown more: two statements this close in
+# meaning (numbers masked) whose counts differ, whatever each counts ("212 passengers and crew" against "148
+# of the people aboard"). The anchors' gates on names and instances still apply; the policy decides.
+CONFIRMABLE_EVENT_MEANING = 0.85
 _NUMBER = re.compile(r"\d[\d,.]*")
 # A name this many tokens from a number is what the number is about ("the Tidewater Symphony in 1931").
 NAME_REACH = 4
@@ -50,8 +54,13 @@ class Disagreement(BaseModel):
     reason: str
 
 
-def disagreement(first: str, second: str, first_title: str = "", second_title: str = "") -> Disagreement | None:
-    """The disagreement between two statements, or None when they agree or are about different things."""
+def disagreement(
+    first: str, second: str, first_title: str = "", second_title: str = "", *, confirmable: bool = False
+) -> Disagreement | None:
+    """The disagreement between two statements, or None when they agree or are about different things.
+
+    `confirmable`: a judge will confirm each candidate (`Judge.confirm`), so candidates are found by meaning
+    as well, down to `CONFIRMABLE_EVENT_MEANING`, with counts of different things compared."""
     a, b = analyse(first), analyse(second)
     a_names, b_names = _name_keys(a, first_title), _name_keys(b, second_title)
     shared = a_names & b_names
@@ -61,7 +70,9 @@ def disagreement(first: str, second: str, first_title: str = "", second_title: s
         return None  # "Queen Isolde was crowned at Tarsk" and "King Aldric was crowned at Tarsk"
     if _different_ordinals(a, b):
         return None
-    pairs = _differing_pairs(a, b)
+    closeness = _masked_meaning(first, second) if confirmable else None
+    loose = closeness is not None and closeness >= CONFIRMABLE_EVENT_MEANING
+    pairs = _differing_pairs(a, b, any_count=loose)
     if pairs:
         if _also_differs(a, b, pairs[0][0]) or _another_instance(a, b) or _another_instance(b, a):
             return None  # two points in time, or "a smaller flood": not one fact told two ways
@@ -71,6 +82,7 @@ def disagreement(first: str, second: str, first_title: str = "", second_title: s
         if (
             not (same_unit or same_thing)
             and _event_share(a, b, shared | _name_phrase_words(a, b, shared)) < EVENT_OVERLAP
+            and not loose
             and not same_event(first, second)
         ):
             return None
@@ -124,25 +136,42 @@ def corroborates(first: str, second: str, first_title: str = "", second_title: s
     )
 
 
+def sentence_context(title: str, sentences: list[str], index: int) -> str:
+    """What sentence `index` of a source is about besides its own words: the title, and for a later sentence
+    the opening one, which names the subject that sentence calls "it" or "the city" ("Constantinople fell to
+    the Ottomans. The city fell on 29 May 1453"). Passed as the `*_title` of `disagreement`/`corroborates`."""
+    if index == 0 or not sentences:
+        return title
+    return f"{title}. {sentences[0]}" if title else sentences[0]
+
+
 def same_event(first: str, second: str) -> bool:
     """The two statements, numbers masked, are as close in meaning as one event told twice; False when the
     embedding model is unavailable (the word rules then decide alone)."""
+    closeness = _masked_meaning(first, second)
+    return closeness is not None and closeness >= SAME_EVENT_MEANING
+
+
+def _masked_meaning(first: str, second: str) -> float | None:
+    """Cosine of the two statements with their numbers masked, so the values in dispute do not count."""
     from .semantic import SemanticUnavailable, signal
 
     try:
-        return signal().similarity(_NUMBER.sub("N", first), _NUMBER.sub("N", second)) >= SAME_EVENT_MEANING
+        return signal().similarity(_NUMBER.sub("N", first), _NUMBER.sub("N", second))
     except SemanticUnavailable:
-        return False
+        return None
 
 
-def _differing_pairs(a: Analysis, b: Analysis) -> list[tuple[Quantity, Quantity]]:
-    """Quantities of the same kind whose values differ, where neither statement also states the other's."""
+def _differing_pairs(a: Analysis, b: Analysis, any_count: bool = False) -> list[tuple[Quantity, Quantity]]:
+    """Quantities of the same kind whose values differ, where neither statement also states the other's.
+    `any_count`: two counts are compared whatever they count."""
     out = []
     for qa in a.quantities:
         if qa.kind in ("ordinal", "day", "month") or any(qa.matches(qb) or qb.matches(qa) for qb in b.quantities):
             continue
         for qb in b.quantities:
-            if not qa.comparable(qb) or any(qb.matches(x) or x.matches(qb) for x in a.quantities):
+            alike = qa.comparable(qb) or (any_count and qa.kind == qb.kind == "count")
+            if not alike or any(qb.matches(x) or x.matches(qb) for x in a.quantities):
                 continue
             out.append((qa, qb))
             break

@@ -350,7 +350,10 @@ def _compare(
     unsupported += _unstated_relation(claim, source)
     unsupported += _unstated_cause(claim, source_keys)
     unsupported += _dropped_qualifiers(claim, source)
-    conflicts += _binding_violations(claim, source, context, matched_quantities, elsewhere)
+    # A word bound to another fact is grounds to withhold support, not proof the statement is false: the
+    # clause boundaries it reads are approximate ("a granite tower that Hale drew up" against "Hale designed
+    # the tower, which is built of granite").
+    unsupported += _binding_violations(claim, source, context, matched_quantities, elsewhere)
 
     sentence = source.text
     anchor_words = {q.position for q in claim.quantities} | set(claim.name_positions)

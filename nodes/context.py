@@ -42,6 +42,17 @@ class ResearchContext:
     judge_decision: JudgeDecision | None = None
 
 
+def capable_tier(context: ResearchContext) -> bool:
+    """The policy is the capable tier: the run's judge is the policy (declared capable, asked for, or shown
+    so by the start-up probe). The weak tier (the embedded model, a policy that failed the probe) is asked
+    only for what it does well: reading the question, proposing sub-questions, naming claims. It is not
+    asked to write prose that the judge would mostly drop (`nodes/sections.py`)."""
+    decision = context.judge_decision
+    if decision is None:
+        return False
+    return decision.settled(context.judge).judge == "policy"
+
+
 def is_usable(context: ResearchContext | None) -> bool:
     """A context a node can run with: it has a policy and at least one tool."""
     return context is not None and context.policy is not None and bool(context.tools)

@@ -25,7 +25,7 @@ from stepresearch.state import ResearchBrief, ResearchState, SubQuestion
 from stepresearch.steps import Ask, Steps, step_node
 from stepresearch.text import content_tokens
 
-from .context import ResearchContext
+from .context import ResearchContext, capable_tier
 from .layout import messages_for
 
 TASK = """TASK: plan
@@ -59,7 +59,7 @@ def plan(state: ResearchState, runtime: Runtime[ResearchContext]) -> Steps[dict]
     reply = yield Ask(ctx.policy, messages, node="plan", schema=PlanDraft, max_tokens=220)
     proposed = [(t, "plan") for t in clean_sub_questions(reply.parsed.sub_questions if reply.parsed else [], brief)]
     own = [(t, "fallback") for t in own_parts(brief)]
-    ordered = proposed + own if _policy_judges(ctx) else own + proposed
+    ordered = proposed + own if capable_tier(ctx) else own + proposed
     kept: list[tuple[str, str]] = []
     for text, origin in ordered:
         if not is_repeat(text, [k for k, _ in kept]):
@@ -111,12 +111,6 @@ def own_parts(brief: ResearchBrief) -> list[str]:
         if len(content_tokens(clause)) >= (1 if asks else MIN_PART_WORDS) and not is_repeat(clause, out):
             out.append(clause[0].upper() + clause[1:] + "?")
     return out if len(out) > 1 else [brief.question.strip().rstrip("?") + "?"]
-
-
-def _policy_judges(ctx: ResearchContext) -> bool:
-    """The capable tier: the run's judge is the policy (declared capable, or shown so by the probe)."""
-    decision = ctx.judge_decision
-    return decision is not None and decision.judge == "policy"
 
 
 def follow_up_sub_questions(state: ResearchState, round_no: int) -> list[SubQuestion]:

@@ -198,13 +198,13 @@ def best_passages(text: str, query: str, limit: int, subject: list[str] | None =
     if not sentences:
         return []
     parts = asked_parts(query, subject)
-    kind = parts[0].kind if parts else "thing"
+    kinds = {part.kind for part in parts} - {"thing"}  # "who ... and when": a name or a date answers
     query_words = [w for part in parts for w in part.words] or [query]
     scored = []
     for start in range(len(sentences)):
         window = " ".join(sentences[start : start + PASSAGE_SENTENCES])
         score = answer_share(window, query_words, subject or [])
-        if kind != "thing" and carries(window, kind, query):
+        if any(carries(window, kind, query) for kind in kinds):
             score += ASKED_KIND_CREDIT
         if score >= ANSWER_WORD_SHARE:
             scored.append((score, -start, start, window))

@@ -29,6 +29,7 @@ from pydantic import BaseModel, Field
 
 from stepresearch.judge import Judge, Judgement, PolicyJudge, SemanticJudge, corroborates, disagreement
 from stepresearch.judge.anchors import analyse
+from stepresearch.judge.disagreement import sentence_context
 from stepresearch.judge.lexical import SAME_THING_MEANING
 from stepresearch.judge.overlap import is_repeat, word_share
 from stepresearch.state import Claim, Evidence, ResearchState, Source, Verdict
@@ -176,8 +177,18 @@ class ClaimChecker:
             for counter in [self._disagreeing_sentence(text, sid)]
             if counter is not None
         ]
+        if isinstance(self.judge, PolicyJudge):
+            # A capable policy also confirms the anchors' own contradictions: "the fire broke out in 1540"
+            # against "the abbey was founded in 1120" conflicts in its dates but tells another event.
+            vetoes = [(i, v.sentence) for i, v in enumerate(verdicts) if v.contradicts and v.judge == "lexical"]
+            candidates += vetoes
         confirmed = yield from self.judge.confirm_steps([(pairs[i][0], counter) for i, counter in candidates])
         counters = {i: counter for (i, counter), ok in zip(candidates, confirmed) if ok}
+        for (i, _), ok in zip(candidates, confirmed):
+            if verdicts[i].contradicts and not ok:
+                verdicts[i] = verdicts[i].model_copy(
+                    update={"label": "neutral", "reasons": verdicts[i].reasons + ["policy: another event"]}
+                )
         by_claim: dict[str, list[tuple[str, object, str | None]]] = {t: [] for t in texts}
         for i, ((text, sid), verdict) in enumerate(zip(pairs, verdicts)):
             by_claim[text].append((sid, verdict, counters.get(i)))
@@ -219,9 +230,11 @@ class ClaimChecker:
     def _disagreeing_sentence(self, text: str, source_id: str) -> str | None:
         """A sentence of the source that tells the claim's event in its own words with another value."""
         own_title = self._title_of(text)
+        confirmable = isinstance(self.judge, PolicyJudge)  # a capable policy confirms each candidate
         for index, sentence in enumerate(self.sentences.get(source_id, [])):
             title = self._context(source_id, index)
-            if disagreement(text, sentence, first_title=own_title, second_title=title) is not None:
+            found = disagreement(text, sentence, first_title=own_title, second_title=title, confirmable=confirmable)
+            if found is not None:
                 return sentence
         return None
 
@@ -235,14 +248,7 @@ class ClaimChecker:
         return ""
 
     def _context(self, source_id: str, index: int) -> str:
-        """What sentence `index` of this source is about besides its own words: the title, and for a later
-        sentence the opening one, which names the subject that sentence calls "it" or "the tower" ("North of
-        Orlen, the path climbs to the lighthouse. The light first shone in 1836")."""
-        title = self.sources[source_id].title
-        sentences = self.sentences.get(source_id) or []
-        if index == 0 or not sentences:
-            return title
-        return f"{title}. {sentences[0]}" if title else sentences[0]
+        return sentence_context(self.sources[source_id].title, self.sentences.get(source_id) or [], index)
 
     def _corroborating_sentence(self, text: str, source_id: str) -> str | None:
         own_title = self._title_of(text)

@@ -115,14 +115,16 @@ def test_section_calls_go_out_together_under_ainvoke_and_within_the_concurrency_
     policy = AsyncScriptedPolicy(replies=scripted_replies(), delay_s=0.05)
     # One `draft_section` branch per section, capped as the search branches are: by the graph's concurrency.
     graph = build_graph(checkpointer=InMemorySaver(), max_concurrency=2)
-    context = research_context(policy, [list_tool(DOCS)], budgets={"max_rounds": 1, "search_concurrency": 2})
+    context = research_context(
+        policy, [list_tool(DOCS)], budgets={"max_rounds": 1, "search_concurrency": 2}, policy_capable=True
+    )  # the capable tier drafts its sections
     asyncio.run(graph.ainvoke({"question": QUESTION}, {"configurable": {"thread_id": "t"}}, context=context))
     sections = [c for c in policy.calls if c["task"] == "write"]
-    assert len(sections) == 3
-    assert policy._most_in_flight == 2  # three sections, two at a time
+    assert len(sections) == 4  # the fake's three sub-questions and the question's part none of them repeats
+    assert policy._most_in_flight == 2  # four sections, two at a time
     state = graph.get_state({"configurable": {"thread_id": "t"}}).values
     branches = [e for e in state["executions"] if e.node == "draft_section"]
-    assert len(branches) == 3 and len(state["section_drafts"]) == 3  # a branch of the graph per section
+    assert len(branches) == 4 and len(state["section_drafts"]) == 4  # a branch of the graph per section
     first, second = branches[0], branches[1]
     assert second.started_at < first.started_at + first.seconds  # two of them ran side by side
 
@@ -222,7 +224,8 @@ def test_astream_yields_node_updates_as_they_finish():
 
     names = asyncio.run(main())
     assert names[:2] == ["clarify", "plan"] and names[-2:] == ["write", "validate"]
-    assert names.count("search") == 3
+    # One search per sub-question: the question's two own parts, then the fake's two that repeat neither.
+    assert names.count("search") == 4
 
 
 # The drivers themselves.
@@ -278,3 +281,18 @@ def test_finished_refuses_steps_that_ask_for_io():
 
     with pytest.raises(RuntimeError, match="asked for I/O"):
         finished(asks())
+
+
+def test_the_weak_tier_is_not_asked_to_draft_sections_and_its_branches_still_run():
+    policy = ScriptedPolicy(replies=scripted_replies())
+    graph = build_graph(checkpointer=InMemorySaver())
+    context = research_context(
+        policy, [list_tool(DOCS)], budgets={"max_rounds": 1}
+    )  # the fake fails no probe: unprobed
+    config = {"configurable": {"thread_id": "t"}}
+    graph.invoke({"question": QUESTION}, config, context=context)
+    state = graph.get_state(config).values
+    assert [e for e in state["executions"] if e.node == "draft_section"]  # the branches ran, as checkpoints expect
+    assert all(not d.text for d in state["section_drafts"])
+    assert "draft_section" not in state["usage"].by_node or state["usage"].by_node["draft_section"].calls == 0
+    assert state["report"].sections  # written from the evidence

@@ -34,8 +34,12 @@ def test_the_policys_picks_become_evidence_only_where_the_document_holds_them():
     reads = [c for c in policy.calls if c["task"] == "read"]
     assert reads, "each branch should have asked the policy to read its documents"
     texts = {e.text for e in state["evidence"]}
-    # The one document about the subject: its second sentence, as the document writes it (the policy shouted it).
-    assert texts == {"The Byzantine Empire ended in 1453 when the Ottoman Empire conquered Constantinople."}
+    # The documents about the question (the one on its subject, and by meaning the one on its capital's fall):
+    # each one's second sentence, as the document writes it (the policy shouted it); the invention is nowhere.
+    assert texts == {
+        "The Byzantine Empire ended in 1453 when the Ottoman Empire conquered Constantinople.",
+        "The city fell on 29 May 1453 after a siege of 53 days.",
+    }
     assert state["usage"].by_node["search"].calls == len(reads)
 
 

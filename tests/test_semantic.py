@@ -13,7 +13,7 @@ from stepresearch.judge import LexicalJudge, PolicyJudge, Relevance, SemanticJud
 from stepresearch.judge import semantic as semantic_module
 from stepresearch.judge.disagreement import same_event
 from stepresearch.judge.lexical import judge
-from stepresearch.judge.relevance import ABOUT_MARGIN, NAMED_ABOUT_MARGIN, relevance_by_meaning
+from stepresearch.judge.relevance import ABOUT_MARGIN, relevance_by_meaning
 from stepresearch.judge.semantic import SemanticSignal, SemanticUnavailable
 from stepresearch.serving.openai_compatible import OpenAICompatibleChatModel
 
@@ -109,13 +109,15 @@ def test_the_guard_vetoes_only_on_conflict_with_an_oracle_policy():
     assert oracle.asked == 1
 
 
-def test_relevance_is_measured_against_the_best_source_with_the_subject_words_as_second_witness():
+def test_meaning_widens_what_the_word_rules_find_about_and_never_narrows_it():
     named = Relevance(aboutness="about", reason="its title names the subject")
     unnamed = Relevance(aboutness="unrelated", reason="it never names the subject")
+    passing = Relevance(aboutness="mentions", reason="it names the subject only in passing")
     assert relevance_by_meaning(0.90, 0.90 + ABOUT_MARGIN / 2, unnamed).aboutness == "about"  # no proper noun needed
-    assert relevance_by_meaning(0.90, 0.90 + (ABOUT_MARGIN + NAMED_ABOUT_MARGIN) / 2, named).aboutness == "about"
-    assert relevance_by_meaning(0.90, 0.90 + NAMED_ABOUT_MARGIN * 2, named).aboutness == "mentions"  # same name
-    assert relevance_by_meaning(0.90, 0.90 + NAMED_ABOUT_MARGIN * 2, unnamed).aboutness == "unrelated"
+    assert relevance_by_meaning(0.90, 0.90 + ABOUT_MARGIN / 2, passing).aboutness == "about"
+    assert relevance_by_meaning(0.90, 0.90 + ABOUT_MARGIN * 2, unnamed).aboutness == "unrelated"
+    assert relevance_by_meaning(0.90, 0.90 + ABOUT_MARGIN * 2, passing).aboutness == "mentions"
+    assert relevance_by_meaning(0.70, 0.90, named).aboutness == "about"  # the words' "about" stands
 
 
 def test_one_event_told_in_other_words_is_one_event_and_another_event_of_the_place_is_not():
@@ -146,3 +148,62 @@ def test_a_comparison_or_an_order_in_time_the_source_does_not_state_is_not_entai
     # A hedged number is not a comparison: "more than" before a number.
     wheel = "The mill's wheel turned more than 12 pairs of millstones."
     assert judge("The wheel turned more than 12 pairs of millstones.", wheel, "Brennan mill").entails
+
+
+def _folder_source(uri: str, text: str):
+    from stepresearch.state import Source, stable_source_id
+
+    return Source(id=stable_source_id(uri), title="", uri=uri, text=text, tool="folder", origin=uri)
+
+
+def _scripted_policy(disagree: bool):
+    """A scripted FAKE policy: it answers every disagreement question with `disagree`, every entailment
+    question 'neutral'."""
+    import json
+    import sys
+
+    sys.path.insert(0, str(Path(__file__).parent))
+    from fakes import ScriptedPolicy
+
+    replies = {"disagreement": json.dumps({"disagree": disagree}), "entailment": json.dumps({"verdict": "neutral"})}
+    return ScriptedPolicy(replies=replies)
+
+
+def test_a_confirming_policy_is_shown_retold_disagreements_and_overrules_the_anchors_on_another_event():
+    from stepresearch.nodes.verify import ClaimChecker
+
+    sank = "The Orm ferry sank in the gale of 1911 with the loss of 212 passengers and crew."
+    retold = _folder_source(
+        "doc:b", "When the Orm ferry went down in that gale, 148 of the people aboard were drowned."
+    )
+    own = _folder_source("doc:a", sank)
+    sources = {own.id: own, retold.id: retold}
+    assert ClaimChecker(sources).check(sank).verdict == "single_source"  # alone, the anchors see two counts
+    assert ClaimChecker(sources, PolicyJudge(_scripted_policy(True))).check(sank).contradicting == [retold.id]
+
+    burned = "The Corran mill burned down in 1840."
+    built = _folder_source("doc:c", "The Corran mill was built in 1790.")
+    mill = _folder_source("doc:d", burned)
+    sources = {mill.id: mill, built.id: built}
+    assert ClaimChecker(sources).check(burned).verdict == "contradicted"  # the anchors' reading, unconfirmed
+    assert ClaimChecker(sources, PolicyJudge(_scripted_policy(False))).check(burned).verdict == "single_source"
+
+
+def test_a_source_about_a_namesake_of_the_subject_is_unrelated():
+    from stepresearch.judge import source_relevance
+
+    brewery = "Kelso Abbey Brewing Company makes ales in the town. It was founded in 1998."
+    abbey = "Kelso Abbey is a ruined abbey in the Scottish Borders. It was founded in the 12th century."
+    siege = "The siege of Kelso Abbey in 1545 ended with its garrison killed."
+    assert source_relevance("Brewing", brewery, ["Kelso Abbey"]).aboutness == "unrelated"
+    assert source_relevance("Kelso Abbey", abbey, ["Kelso Abbey"]).aboutness == "about"
+    assert source_relevance("Siege", siege, ["Kelso Abbey"]).aboutness == "about"  # an event about it
+    # A subject that is no proper name has no namesakes.
+    tonic = "Quinine Tonic Water Company bottles tonic. Quinine was isolated in 1820."
+    assert source_relevance("Tonic", tonic, ["quinine"]).aboutness != "unrelated"
+
+
+def test_a_word_bound_to_another_clause_withholds_support_but_is_no_contradiction():
+    source = "The engineer Ada Lorne designed the pier, which is 300 metres long and built of oak."
+    verdict = judge("Ada Lorne drew up the oak pier in 1840.", source, "Lorne pier")
+    assert not verdict.entails and not verdict.contradicts

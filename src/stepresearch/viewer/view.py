@@ -20,7 +20,8 @@ from langgraph.graph.state import CompiledStateGraph
 from pydantic import BaseModel, Field
 
 from stepresearch.graphs.drawing import figures_by_node, graph_svg
-from stepresearch.judge import judge
+from stepresearch.judge import corroborates, judge
+from stepresearch.judge.disagreement import sentence_context
 from stepresearch.nodes.citation_check import UNVERIFIED
 from stepresearch.state import NodeExecution, ResearchState, Source
 from stepresearch.text import split_sentences
@@ -298,8 +299,20 @@ def cite(n: int, statement: str, cited: list[Source | None]) -> Cite:
     if source is None:
         return Cite(n=n, source_id=None, verdict="no such source")
     judgement = judge(statement.rstrip(".!? "), source.text, source.title) if statement else None
+    aligned = judgement.sentence if judgement else ""
+    if judgement is not None and not judgement.entails:
+        # A witness that tells the claim's event in its own words (verification counts it so): its sentence.
+        sentences = split_sentences(source.text)
+        aligned = next(
+            (
+                x
+                for i, x in enumerate(sentences)
+                if corroborates(statement, x, second_title=sentence_context(source.title, sentences, i))
+            ),
+            aligned,
+        )
     found = []
-    for part in split_sentences(judgement.sentence) if judgement and judgement.sentence else []:
+    for part in split_sentences(aligned) if aligned else []:
         span = locate(part, source.text)
         if span is not None:
             found.append(span)
