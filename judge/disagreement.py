@@ -277,10 +277,20 @@ def _own_names(analysis: Analysis, shared: set[str], title: str = "") -> bool:
         return True  # "Hollis won the prize", from the article on Tom Hollis: the opening word is a name
     opens_with_pronoun = bool(analysis.tokens) and analysis.tokens[0].surface.lower() in lexicon.CONTINUING_PRONOUNS
     return (
-        opens_with_pronoun
+        (opens_with_pronoun or _describes_title(analysis, title))
         and bool(title)
         and any(token.capitalised and not token.stop and not token.keys & shared for token in analyse(title).tokens)
     )
+
+
+def _describes_title(analysis: Analysis, title: str) -> bool:
+    """The statement opens on a definite description of its source's subject ("The lighthouse was first lit",
+    from the article "Tarn Lighthouse"): like a pronoun, it takes its subject from the title."""
+    tokens = analysis.tokens
+    if len(tokens) < 2 or tokens[0].surface.lower() != "the" or tokens[1].capitalised or not title:
+        return False
+    heading = title.split(". ")[0]  # the title itself, not the opening sentence that may follow it
+    return bool(tokens[1].keys & {k for t in analyse(heading).tokens for k in t.keys})
 
 
 def _name_keys(analysis: Analysis, title: str) -> set[str]:

@@ -30,7 +30,7 @@ LENGTH_PENALTY_WORDS = 400
 # An answer's closeness in meaning to the asked part leads; the share of the part's own words it has adds
 # this much at most (a cosine difference of 0.1 is a lot in e5's narrow band, so the words break near-ties).
 ANSWER_WORDS_WEIGHT = 0.1
-_PRONOUN_START = re.compile(r"^(?:he|she|it|they|his|her|its|their|this|these|those|him|them)\b", re.IGNORECASE)
+PRONOUN_START = re.compile(r"^(?:he|she|it|they|his|her|its|their|this|these|those|him|them)\b", re.IGNORECASE)
 _MARKERS = re.compile(r"\s*(?:\[\s*S?\d+(?:\s*[,;]\s*S?\d+)*\s*\]|\(\s*S\d+\s*\)|【[^】]*】)")
 _LEADING = re.compile(r"^\s*(?:#+\s*|[-*•]\s+|\d+[.)]\s+)")
 
@@ -181,7 +181,7 @@ def extract_sentences(
         (item, position, sentence)
         for item, position, sentence, _ in on_topic_sentences(evidence, sources, subject)
         if is_candidate(sentence)
-        and not _PRONOUN_START.match(sentence)  # "He put an end to..." means nothing out of its paragraph
+        and not PRONOUN_START.match(sentence)  # "He put an end to..." means nothing out of its paragraph
         and answers(sentence, query_words, subject, kind)
     ]
     wanted = set(content_tokens(" ".join(query_words)))
@@ -215,11 +215,11 @@ def best_answer(
     fact, and closest to the part in meaning (the semantic signal), its own words as a second witness."""
     candidates: list[tuple[Evidence, str]] = []
     for item, _, sentence, source in on_topic_sentences(evidence, sources, subject):
-        if _PRONOUN_START.match(sentence):
+        if PRONOUN_START.match(sentence):
             if source.aboutness != "about":
                 continue
             sentence = resolve_pronoun(sentence, source.title)
-            if _PRONOUN_START.match(sentence) or not SemanticJudge().judge(sentence, source.text, source.title).entails:
+            if PRONOUN_START.match(sentence) or not SemanticJudge().judge(sentence, source.text, source.title).entails:
                 continue  # the judge does not read the pronoun as the article's subject: left out, not guessed
         if not is_candidate(sentence) or not carries(sentence, part.kind, part.text):
             continue

@@ -23,6 +23,7 @@ Sources that share an origin or repeat one another count as one witness
 from __future__ import annotations
 
 import math
+import re
 
 from langgraph.runtime import Runtime
 from pydantic import BaseModel, Field
@@ -34,9 +35,9 @@ from stepresearch.judge.lexical import SAME_THING_MEANING
 from stepresearch.judge.overlap import is_repeat, word_share
 from stepresearch.state import Claim, Evidence, ResearchState, Source, Verdict
 from stepresearch.steps import Ask, Steps, run_steps, step_node
-from stepresearch.text import content_tokens, split_sentences
+from stepresearch.text import content_tokens, split_sentences, stem_word
 
-from .citations import Attributor, on_topic_sentences
+from .citations import PRONOUN_START, Attributor, on_topic_sentences, resolve_pronoun
 from .context import ResearchContext
 from .independence import independence_groups
 from .layout import messages_for
@@ -60,6 +61,10 @@ RESTATEMENT_SHARE = 0.85
 # this much wording, or are as close in meaning as the judge's "same thing"; pairs further apart are not
 # worth a call.
 POLICY_MIN_COVERAGE = 0.4
+
+
+# "The statue was ...": an opening definite description, which in a summary refers to the article's subject.
+_DEFINITE_OPENING = re.compile(r"^The (?P<noun>[a-z][a-z\-]+)\b")
 
 
 class ClaimsDraft(BaseModel):
@@ -162,19 +167,24 @@ class ClaimChecker:
     def check_steps(self, texts: list[str]) -> Steps[list[Claim]]:
         ids = list(self.sources)
         pairs = [(t, sid) for t in texts for sid in ids]
+        # "He received the 1921 prize" is judged as its own source reads it ("Albert Einstein received ..."):
+        # against another article's "He was awarded the 1918 prize" it is about someone else, not a conflict.
+        stated = {t: self._as_its_source_reads_it(t) for t in texts}
         verdicts = SemanticJudge().judge_many(
-            [(t, self.sources[sid].text, self.sources[sid].title) for t, sid in pairs]
+            [(stated[t], self.sources[sid].text, self.sources[sid].title) for t, sid in pairs]
         )
         if isinstance(self.judge, PolicyJudge):
             ask_for = [i for i, v in enumerate(verdicts) if not v.contradicts and _close(v)]
-            judged = yield from self.judge.judge_steps([(pairs[i][0], *self._passage(pairs[i][1])) for i in ask_for])
+            judged = yield from self.judge.judge_steps(
+                [(stated[pairs[i][0]], *self._passage(pairs[i][1])) for i in ask_for]
+            )
             for i, verdict in zip(ask_for, judged):
                 verdicts[i] = verdict
         candidates = [
             (i, counter)
             for i, ((text, sid), verdict) in enumerate(zip(pairs, verdicts))
             if not verdict.entails and not verdict.contradicts
-            for counter in [self._disagreeing_sentence(text, sid)]
+            for counter in [self._disagreeing_sentence(stated[text], sid)]
             if counter is not None
         ]
         if isinstance(self.judge, PolicyJudge):
@@ -192,9 +202,9 @@ class ClaimChecker:
         by_claim: dict[str, list[tuple[str, object, str | None]]] = {t: [] for t in texts}
         for i, ((text, sid), verdict) in enumerate(zip(pairs, verdicts)):
             by_claim[text].append((sid, verdict, counters.get(i)))
-        return [self._claim(text, by_claim[text]) for text in texts]
+        return [self._claim(text, by_claim[text], stated[text]) for text in texts]
 
-    def _claim(self, text: str, verdicts: list) -> Claim:
+    def _claim(self, text: str, verdicts: list, stated: str | None = None) -> Claim:
         supporting: dict[str, str] = {}
         against: dict[str, str] = {}
         for sid, verdict, counter in verdicts:
@@ -205,7 +215,7 @@ class ClaimChecker:
             elif counter is not None:
                 against[sid] = counter
             else:
-                witness = self._corroborating_sentence(text, sid)
+                witness = self._corroborating_sentence(stated or text, sid)
                 if witness is not None:
                     supporting[sid] = witness
         support_groups = {self.groups[sid] for sid in supporting}
@@ -240,12 +250,33 @@ class ClaimChecker:
 
     def _title_of(self, text: str) -> str:
         """The context of the source a claim was quoted from: its subject when the claim says "She won ..."."""
-        for sid, source in self.sources.items():
-            if text in source.text:
-                sentences = self.sentences.get(sid, [])
-                index = next((i for i, s in enumerate(sentences) if text in s or s in text), 0)
-                return self._context(sid, index)
-        return ""
+        own = self._own_source(text)
+        if own is None:
+            return ""
+        sentences = self.sentences.get(own.id, [])
+        index = next((i for i, s in enumerate(sentences) if text in s or s in text), 0)
+        return self._context(own.id, index)
+
+    def _own_source(self, text: str) -> Source | None:
+        """The source a claim was quoted from, spaces compared as the sentence splitter leaves them (the
+        corpus writes "1,250\u00a0feet")."""
+        wanted = " ".join(text.rstrip(".").split())
+        return next((s for s in self.sources.values() if wanted in " ".join(s.text.split())), None)
+
+    def _as_its_source_reads_it(self, text: str) -> str:
+        """The claim with its opening reference to its own source's subject spelled out: a pronoun ("He
+        received ..."), or a definite description naming the title's head word ("The statue was dedicated
+        ...", from the article "Statue of Liberty"). Another article's "the statue" is another statue."""
+        own = self._own_source(text)
+        if own is None or not own.title:
+            return text
+        if PRONOUN_START.match(text):
+            return resolve_pronoun(text, own.title)
+        description = _DEFINITE_OPENING.match(text)
+        title = re.sub(r"\s*\(.*?\)\s*", " ", own.title).strip()
+        if description and stem_word(description["noun"].lower()) in {stem_word(w.lower()) for w in title.split()}:
+            return title + text[description.end() :]
+        return text
 
     def _context(self, source_id: str, index: int) -> str:
         return sentence_context(self.sources[source_id].title, self.sentences.get(source_id) or [], index)

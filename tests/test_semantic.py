@@ -207,3 +207,39 @@ def test_a_word_bound_to_another_clause_withholds_support_but_is_no_contradictio
     source = "The engineer Ada Lorne designed the pier, which is 300 metres long and built of oak."
     verdict = judge("Ada Lorne drew up the oak pier in 1840.", source, "Lorne pier")
     assert not verdict.entails and not verdict.contradicts
+
+
+def test_a_pronoun_claim_is_judged_as_its_own_source_reads_it_so_another_persons_prize_is_no_conflict():
+    from stepresearch.nodes.verify import ClaimChecker
+    from stepresearch.state import Source, stable_source_id
+
+    def article(title: str, text: str) -> Source:
+        uri = f"wiki:{title}"
+        return Source(id=stable_source_id(uri), title=title, uri=uri, text=text, tool="wiki", origin=uri)
+
+    varga = article(
+        "Ilse Varga", "Ilse Varga was a Hungarian chemist. She won the 1931 Lorne Medal for her work on dyes."
+    )
+    brek = article("Tomas Brek", "Tomas Brek was a Czech chemist. He won the 1927 Lorne Medal for his work on glass.")
+    claim = ClaimChecker({varga.id: varga, brek.id: brek}).check("She won the 1931 Lorne Medal for her work on dyes.")
+    assert claim.verdict == "single_source" and not claim.contradicting
+    # The same claim against a second account of Varga's own medal with another year is a disagreement.
+    other = article(
+        "Ilse Varga (chemist)", "Ilse Varga was a chemist from Pécs. She won the 1934 Lorne Medal for her work on dyes."
+    )
+    claim = ClaimChecker({varga.id: varga, other.id: other}).check("She won the 1931 Lorne Medal for her work on dyes.")
+    assert claim.verdict == "contradicted"
+
+
+def test_a_claim_opening_on_a_description_of_its_subject_is_not_about_another_articles_subject():
+    from stepresearch.nodes.verify import ClaimChecker
+    from stepresearch.state import Source, stable_source_id
+
+    def article(title: str, text: str) -> Source:
+        uri = f"wiki:{title}"
+        return Source(id=stable_source_id(uri), title=title, uri=uri, text=text, tool="wiki", origin=uri)
+
+    orm = article("Orm Lighthouse", "The Orm Lighthouse stands on a reef. The lighthouse was first lit in 1850.")
+    tarn = article("Tarn Lighthouse", "The Tarn Lighthouse guards a harbour. The lighthouse was first lit in 1901.")
+    claim = ClaimChecker({orm.id: orm, tarn.id: tarn}).check("The lighthouse was first lit in 1850.")
+    assert claim.verdict == "single_source" and claim.supporting == [orm.id]
