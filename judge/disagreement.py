@@ -64,10 +64,8 @@ def disagreement(
     a, b = analyse(first), analyse(second)
     a_names, b_names = _name_keys(a, first_title), _name_keys(b, second_title)
     shared = a_names & b_names
-    if a_names and b_names and not shared:
-        return None  # different subjects
-    if _own_names(a, shared, first_title) and _own_names(b, shared, second_title):
-        return None  # "Queen Isolde was crowned at Tarsk" and "King Aldric was crowned at Tarsk"
+    if different_subjects(first, second, first_title, second_title):
+        return None
     if _different_ordinals(a, b):
         return None
     closeness = _masked_meaning(first, second) if confirmable else None
@@ -98,6 +96,21 @@ def disagreement(
         if _event_share(a, b, frozenset()) >= POLARITY_OVERLAP and _denies_shared(a, b) and _denies_shared(b, a):
             return Disagreement(kind="polarity", first=first, second=second, reason="one denies what the other states")
     return None
+
+
+def different_subjects(first: str, second: str, first_title: str = "", second_title: str = "") -> bool:
+    """The two statements are about two things, read with their sources' titles (and openings) as context:
+    their names differ; each names someone the other lacks ("Queen Isolde was crowned at Tarsk" and "King
+    Aldric was crowned at Tarsk"); or they come from articles on two subjects and share no name of their
+    own ("Extinction was global during this interval", from another extinction's article)."""
+    a, b = analyse(first), analyse(second)
+    a_names, b_names = _name_keys(a, first_title), _name_keys(b, second_title)
+    shared = a_names & b_names
+    if a_names and b_names and not shared:
+        return True
+    if _own_names(a, shared, first_title) and _own_names(b, shared, second_title):
+        return True
+    return _headings_differ(first_title, second_title) and not (_name_keys(a, "") & _name_keys(b, ""))
 
 
 def corroborates(first: str, second: str, first_title: str = "", second_title: str = "") -> bool:
@@ -294,17 +307,34 @@ def _describes_title(analysis: Analysis, title: str) -> bool:
 
 
 def _name_keys(analysis: Analysis, title: str) -> set[str]:
-    """Names, with a capitalised opening word counted as one: "Isolde's coronation" names Isolde."""
+    """Names, with a capitalised opening word counted as one: "Isolde's coronation" names Isolde. A name is
+    matched by its own form, never through a synonym group ("Mount McKinley" does not name "Mountain")."""
     keys: set[str] = set()
     for token in analysis.tokens:
         opening = token.sentence_initial and token.capitalised and not token.stop
         if token.position in analysis.name_positions or opening:
-            keys |= token.keys
+            keys |= _own_form(token.keys)
     if title:
         for token in analyse(title).tokens:
             if token.capitalised and not token.stop:
-                keys |= token.keys
+                keys |= _own_form(token.keys)
     return keys
+
+
+def _own_form(keys: frozenset[str]) -> set[str]:
+    """A token's keys without its synonym groups' (`#`-prefixed) keys, and without a lone letter's (the "F"
+    of "°F" is a unit, not a name)."""
+    return {k for k in keys if not k.startswith("#") and len(k) > 1}
+
+
+def _headings_differ(first_title: str, second_title: str) -> bool:
+    """Both sources have a title, and each title names something the other does not: every sentence of a
+    summary is about its article's subject, so two sentences that share no name of their own are about two
+    subjects ("Extinction was global during this interval", from another extinction's article)."""
+    if not first_title or not second_title:
+        return False
+    a, b = (_name_keys(analyse(t.split(". ")[0]), "") for t in (first_title, second_title))
+    return bool(a - b) and bool(b - a)
 
 
 def _different_ordinals(a: Analysis, b: Analysis) -> bool:

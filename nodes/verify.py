@@ -30,7 +30,7 @@ from pydantic import BaseModel, Field
 
 from stepresearch.judge import Judge, Judgement, PolicyJudge, SemanticJudge, corroborates, disagreement
 from stepresearch.judge.anchors import analyse
-from stepresearch.judge.disagreement import sentence_context
+from stepresearch.judge.disagreement import different_subjects, sentence_context
 from stepresearch.judge.lexical import SAME_THING_MEANING
 from stepresearch.judge.overlap import is_repeat, word_share
 from stepresearch.state import Claim, Evidence, ResearchState, Source, Verdict
@@ -173,6 +173,11 @@ class ClaimChecker:
         verdicts = SemanticJudge().judge_many(
             [(stated[t], self.sources[sid].text, self.sources[sid].title) for t, sid in pairs]
         )
+        for i, ((text, sid), verdict) in enumerate(zip(pairs, verdicts)):
+            if verdict.contradicts and self._about_another_subject(text, sid, verdict.sentence):
+                verdicts[i] = verdict.model_copy(
+                    update={"label": "neutral", "reasons": verdict.reasons + ["about another article's subject"]}
+                )
         if isinstance(self.judge, PolicyJudge):
             ask_for = [i for i, v in enumerate(verdicts) if not v.contradicts and _close(v)]
             judged = yield from self.judge.judge_steps(
@@ -184,7 +189,7 @@ class ClaimChecker:
             (i, counter)
             for i, ((text, sid), verdict) in enumerate(zip(pairs, verdicts))
             if not verdict.entails and not verdict.contradicts
-            for counter in [self._disagreeing_sentence(stated[text], sid)]
+            for counter in [self._disagreeing_sentence(text, sid, stated[text])]
             if counter is not None
         ]
         if isinstance(self.judge, PolicyJudge):
@@ -215,7 +220,7 @@ class ClaimChecker:
             elif counter is not None:
                 against[sid] = counter
             else:
-                witness = self._corroborating_sentence(stated or text, sid)
+                witness = self._corroborating_sentence(text, sid, stated)
                 if witness is not None:
                     supporting[sid] = witness
         support_groups = {self.groups[sid] for sid in supporting}
@@ -237,9 +242,11 @@ class ClaimChecker:
             contradicting_witnesses=len(against_groups),
         )
 
-    def _disagreeing_sentence(self, text: str, source_id: str) -> str | None:
-        """A sentence of the source that tells the claim's event in its own words with another value."""
+    def _disagreeing_sentence(self, text: str, source_id: str, stated: str | None = None) -> str | None:
+        """A sentence of the source that tells the claim's event in its own words with another value; the
+        claim compared as its own source reads it (`stated`), with that source's title as its context."""
         own_title = self._title_of(text)
+        text = stated or text
         confirmable = isinstance(self.judge, PolicyJudge)  # a capable policy confirms each candidate
         for index, sentence in enumerate(self.sentences.get(source_id, [])):
             title = self._context(source_id, index)
@@ -256,6 +263,16 @@ class ClaimChecker:
         sentences = self.sentences.get(own.id, [])
         index = next((i for i, s in enumerate(sentences) if text in s or s in text), 0)
         return self._context(own.id, index)
+
+    def _about_another_subject(self, text: str, source_id: str, sentence: str) -> bool:
+        """An anchor conflict between a claim and another source's sentence that are about two subjects (by
+        their names, and their articles' titles) is no contradiction: two extinctions, two statues."""
+        own = self._own_source(text)
+        if own is None or own.id == source_id:
+            return False
+        sentences = self.sentences.get(source_id, [])
+        index = next((i for i, s in enumerate(sentences) if sentence and (sentence in s or s in sentence)), 0)
+        return different_subjects(text, sentence, self._title_of(text), self._context(source_id, index))
 
     def _own_source(self, text: str) -> Source | None:
         """The source a claim was quoted from, spaces compared as the sentence splitter leaves them (the
@@ -281,8 +298,9 @@ class ClaimChecker:
     def _context(self, source_id: str, index: int) -> str:
         return sentence_context(self.sources[source_id].title, self.sentences.get(source_id) or [], index)
 
-    def _corroborating_sentence(self, text: str, source_id: str) -> str | None:
+    def _corroborating_sentence(self, text: str, source_id: str, stated: str | None = None) -> str | None:
         own_title = self._title_of(text)
+        text = stated or text
         for index, sentence in enumerate(self.sentences.get(source_id, [])):
             title = self._context(source_id, index)
             if corroborates(text, sentence, first_title=own_title, second_title=title):

@@ -243,3 +243,17 @@ def test_a_claim_opening_on_a_description_of_its_subject_is_not_about_another_ar
     tarn = article("Tarn Lighthouse", "The Tarn Lighthouse guards a harbour. The lighthouse was first lit in 1901.")
     claim = ClaimChecker({orm.id: orm, tarn.id: tarn}).check("The lighthouse was first lit in 1850.")
     assert claim.verdict == "single_source" and claim.supporting == [orm.id]
+
+
+def test_sentences_of_two_articles_on_two_subjects_that_share_no_name_are_no_disagreement():
+    from stepresearch.nodes.verify import ClaimChecker
+    from stepresearch.state import Source, stable_source_id
+
+    def article(title: str, text: str) -> Source:
+        uri = f"wiki:{title}"
+        return Source(id=stable_source_id(uri), title=title, uri=uri, text=text, tool="wiki", origin=uri)
+
+    early = article("Early Varn flood", "The Early Varn flood struck the delta. About 300 villages were drowned.")
+    late = article("Late Varn flood", "The Late Varn flood struck the delta. About 900 villages were drowned.")
+    claim = ClaimChecker({early.id: early, late.id: late}).check("About 300 villages were drowned.")
+    assert claim.verdict == "single_source" and not claim.contradicting
