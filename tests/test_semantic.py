@@ -15,6 +15,7 @@ from stepresearch.judge.disagreement import same_event
 from stepresearch.judge.lexical import judge
 from stepresearch.judge.relevance import ABOUT_MARGIN, relevance_by_meaning
 from stepresearch.judge.semantic import SemanticSignal, SemanticUnavailable
+from stepresearch.nodes.verify import ClaimChecker
 from stepresearch.serving.openai_compatible import OpenAICompatibleChatModel
 
 ORCHARD = (
@@ -150,6 +151,14 @@ def test_a_comparison_or_an_order_in_time_the_source_does_not_state_is_not_entai
     assert judge("The wheel turned more than 12 pairs of millstones.", wheel, "Brennan mill").entails
 
 
+def article(title: str, text: str):
+    """A source as the Wikipedia tool gives one: titled, its uri from the title."""
+    from stepresearch.state import Source, stable_source_id
+
+    uri = f"wiki:{title}"
+    return Source(id=stable_source_id(uri), title=title, uri=uri, text=text, tool="wiki", origin=uri)
+
+
 def _folder_source(uri: str, text: str):
     from stepresearch.state import Source, stable_source_id
 
@@ -170,8 +179,6 @@ def _scripted_policy(disagree: bool):
 
 
 def test_a_confirming_policy_is_shown_retold_disagreements_and_overrules_the_anchors_on_another_event():
-    from stepresearch.nodes.verify import ClaimChecker
-
     sank = "The Orm ferry sank in the gale of 1911 with the loss of 212 passengers and crew."
     retold = _folder_source(
         "doc:b", "When the Orm ferry went down in that gale, 148 of the people aboard were drowned."
@@ -210,13 +217,6 @@ def test_a_word_bound_to_another_clause_withholds_support_but_is_no_contradictio
 
 
 def test_a_pronoun_claim_is_judged_as_its_own_source_reads_it_so_another_persons_prize_is_no_conflict():
-    from stepresearch.nodes.verify import ClaimChecker
-    from stepresearch.state import Source, stable_source_id
-
-    def article(title: str, text: str) -> Source:
-        uri = f"wiki:{title}"
-        return Source(id=stable_source_id(uri), title=title, uri=uri, text=text, tool="wiki", origin=uri)
-
     varga = article(
         "Ilse Varga", "Ilse Varga was a Hungarian chemist. She won the 1931 Lorne Medal for her work on dyes."
     )
@@ -232,13 +232,6 @@ def test_a_pronoun_claim_is_judged_as_its_own_source_reads_it_so_another_persons
 
 
 def test_a_claim_opening_on_a_description_of_its_subject_is_not_about_another_articles_subject():
-    from stepresearch.nodes.verify import ClaimChecker
-    from stepresearch.state import Source, stable_source_id
-
-    def article(title: str, text: str) -> Source:
-        uri = f"wiki:{title}"
-        return Source(id=stable_source_id(uri), title=title, uri=uri, text=text, tool="wiki", origin=uri)
-
     orm = article("Orm Lighthouse", "The Orm Lighthouse stands on a reef. The lighthouse was first lit in 1850.")
     tarn = article("Tarn Lighthouse", "The Tarn Lighthouse guards a harbour. The lighthouse was first lit in 1901.")
     claim = ClaimChecker({orm.id: orm, tarn.id: tarn}).check("The lighthouse was first lit in 1850.")
@@ -246,13 +239,6 @@ def test_a_claim_opening_on_a_description_of_its_subject_is_not_about_another_ar
 
 
 def test_sentences_of_two_articles_on_two_subjects_that_share_no_name_are_no_disagreement():
-    from stepresearch.nodes.verify import ClaimChecker
-    from stepresearch.state import Source, stable_source_id
-
-    def article(title: str, text: str) -> Source:
-        uri = f"wiki:{title}"
-        return Source(id=stable_source_id(uri), title=title, uri=uri, text=text, tool="wiki", origin=uri)
-
     early = article("Early Varn flood", "The Early Varn flood struck the delta. About 300 villages were drowned.")
     late = article("Late Varn flood", "The Late Varn flood struck the delta. About 900 villages were drowned.")
     claim = ClaimChecker({early.id: early, late.id: late}).check("About 300 villages were drowned.")
