@@ -64,7 +64,17 @@ def test_run_json_has_the_documented_fields(byzantium_run):
     out, _ = byzantium_run
     record = json.loads((out / "run.json").read_text(encoding="utf-8"))
     assert record["question"] == QUESTION
-    assert 3 <= len([sq for sq in record["sub_questions"] if sq["round"] == 1]) <= 6
+    first_round = [sq for sq in record["sub_questions"] if sq["round"] == 1]
+    assert 2 <= len(first_round) <= 6
+    # The question's own parts lead the weak tier's plan, worded as questions; nothing padded from templates.
+    assert [sq["text"] for sq in first_round[:2]] == [
+        "When and how did the Byzantine Empire end?",
+        "Which state conquered its capital?",
+    ]
+    assert not any("significant" in sq["text"] or "key facts" in sq["text"] for sq in first_round)
+    generation = record["generation"]  # the weak tier drafts no sections: little of what it writes is kept
+    assert generation["section_draft_tokens"] == 0 and generation["counted_in"] == "policy tokens"
+    assert 0 <= generation["tokens_in_report"] <= generation["generated_tokens"] == usage_completion(record)
     for claim in record["claims"]:
         assert claim["verdict"] in {"supported", "single_source", "contradicted", "unsupported"}
         assert set(claim["source_ids"]) <= {s["id"] for s in record["retrieved_sources"]}
@@ -132,3 +142,7 @@ def test_a_question_nothing_answers_gives_a_short_honest_report(tmp_path):
     assert "No relevant sources were found" in report
     assert not re.search(r"\[\d+\]", report)
     assert record["sources"] == [] and record["report_empty"] is True
+
+
+def usage_completion(record: dict) -> int:
+    return record["usage"]["completion_tokens"]

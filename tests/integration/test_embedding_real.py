@@ -91,7 +91,9 @@ def test_the_cli_streams_the_writers_drafts_then_the_verified_report(tmp_path):
     result = run_cli(tmp_path, "--stream", "--out", str(tmp_path / "streamed"))
     assert result.returncode == 0, result.stderr[-3000:]
     drafts, verified = result.stdout.split(STREAM_RULE)
-    assert len(drafts.split()) >= 30 and "{" not in drafts  # prose, not the JSON it came in
+    # Prose, not the JSON it came in. The weak tier drafts no sections, so what streams is the writer's title
+    # and answer drafts: a few words.
+    assert drafts.split() and "{" not in drafts
     report = (tmp_path / "streamed" / "report.md").read_text(encoding="utf-8")
     assert report.strip() in verified
     assert verified.strip().splitlines()[-1] == str(tmp_path / "streamed" / "report.md")

@@ -50,7 +50,7 @@ def test_the_disagreement_in_other_words_is_found_and_counted(run_dir):
     assert any(JOURNAL in con and pro & {GAZETTE, REGISTER} for pro, con in sides) or any(
         JOURNAL in pro and con & {GAZETTE, REGISTER} for pro, con in sides
     ), sides
-    assert record["judge"] == "lexical"
+    assert record["judge"] == "semantic"
 
 
 def test_the_report_states_the_disagreement_never_both_years_as_fact(run_dir):
