@@ -170,8 +170,10 @@ class ClaimChecker:
         # "He received the 1921 prize" is judged as its own source reads it ("Albert Einstein received ..."):
         # against another article's "He was awarded the 1918 prize" it is about someone else, not a conflict.
         stated = {t: self._as_its_source_reads_it(t) for t in texts}
+        own = {t: getattr(self._own_source(t), "id", None) for t in texts}
+        # Against its own source a claim is judged as written: that source is what it was quoted from.
         verdicts = SemanticJudge().judge_many(
-            [(stated[t], self.sources[sid].text, self.sources[sid].title) for t, sid in pairs]
+            [(t if sid == own[t] else stated[t], self.sources[sid].text, self.sources[sid].title) for t, sid in pairs]
         )
         for i, ((text, sid), verdict) in enumerate(zip(pairs, verdicts)):
             if verdict.contradicts and self._about_another_subject(text, sid, verdict.sentence):
@@ -189,6 +191,7 @@ class ClaimChecker:
             (i, counter)
             for i, ((text, sid), verdict) in enumerate(zip(pairs, verdicts))
             if not verdict.entails and not verdict.contradicts
+            if sid != own[text]  # a source does not disagree with the sentence quoted from it
             for counter in [self._disagreeing_sentence(text, sid, stated[text])]
             if counter is not None
         ]
