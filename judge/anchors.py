@@ -14,6 +14,7 @@ import re
 from dataclasses import dataclass, field
 from functools import cached_property, lru_cache
 
+from stepresearch.language import has_cjk
 from stepresearch.text import STOPWORDS, stem_word
 
 from . import lexicon
@@ -243,9 +244,124 @@ def causal_positions(analysis: Analysis) -> list[int]:
     return out
 
 
+# Characters that make a word a Chinese numeral ("三百", "两千", "十五"), for cn2an to write as digits.
+_CHINESE_NUMERAL = re.compile(r"[零〇一二两三四五六七八九十百千万亿]")
+# A numeral with a date mark that jieba tags as a noun ("十七世纪" is "nz" to it).
+_DATE_WORD = re.compile(r"^[零〇一二两三四五六七八九十百千]+(?:世纪|年代|年|月|日)$")
+_ONLY_NUMERALS = re.compile(r"^[零〇一二两三四五六七八九十百千万亿]+$")
+_NUMERAL_RUN = re.compile(r"([零〇一二两三四五六七八九十百千万亿]+)")
+_PERCENT = re.compile(r"百分之([零〇一二两三四五六七八九十百千万亿\d.]+)")
+_NUMBER_FOLLOWERS = tuple(
+    lexicon.DATE_MARKS
+    | set(lexicon.CHINESE_MULTIPLIERS)
+    | {"多", "余"}
+    | lexicon.CHINESE_CLASSIFIERS
+    | {w for group in lexicon.CHINESE_UNIT_GROUPS for w in group if has_cjk(w)}
+)
+_DIGIT_RUNS = re.compile(r"\d+(?:\.\d+)?|\D+")
+_NUMERAL_TAGS = frozenset({"m", "t", "mq"})
+# Marks that rjieba leaves glued to a number's neighbour ("全长约", "多名", "万人"): peeled off so the number
+# reads its hedge, multiplier and counted word.
+_PEEL_BEFORE = ("约", "近")
+_PEEL_AFTER = ("多", "余", "万", "亿", "千", "百")
+# jieba's tags for proper names: a person, a place, an organisation, another proper noun.
+_NAME_TAGS = frozenset({"nr", "ns", "nt", "nz", "nrt", "nrfg"})
+
+
+def _has_number(word: str) -> bool:
+    return bool(_CHINESE_NUMERAL.match(word) or word[:1].isdigit())
+
+
+def _as_digits(word: str, cn2an) -> str:
+    """A numeral word with its Chinese numerals as digits ("两千多年" -> "2000多年", "百分之三十" -> "30%"). A
+    lone numeral character is a number only before a date mark, a multiplier, a hedge, a measure word or a
+    unit ("三月", "五万"): "一些" (some) and "一心" are words of their own."""
+
+    def digits(match: re.Match) -> str:
+        numeral, rest = match.group(1), word[match.end() :]
+        if len(numeral) == 1 and not rest.startswith(_NUMBER_FOLLOWERS):
+            return numeral
+        try:
+            value = cn2an.cn2an(numeral, "smart")
+        except (ValueError, KeyError, IndexError, TypeError):
+            return numeral  # not a numeral after all: it stays as it is
+        return f"{value:g}" if isinstance(value, float) else str(value)
+
+    word = _PERCENT.sub(lambda m: _NUMERAL_RUN.sub(digits, m.group(1)) + "%", word)
+    return _NUMERAL_RUN.sub(digits, word)
+
+
+def _merged_numerals(tagged: list[tuple[str, str]]) -> list[tuple[str, str]]:
+    """jieba cuts "三百二十米" as "三百" + "二十米": consecutive numeral words are one number to cn2an."""
+    out: list[tuple[str, str]] = []
+    for word, tag in tagged:
+        numeral = tag in _NUMERAL_TAGS or bool(_ONLY_NUMERALS.match(word))  # jieba tags "〇" as "x"
+        if out and numeral and out[-1][1] in _NUMERAL_TAGS and _has_number(word) and _has_number(out[-1][0]):
+            out[-1] = (out[-1][0] + word, "m")
+        elif out and _surname_then_given_name(out[-1], word):
+            out[-1] = (out[-1][0] + word, "nr")  # jieba cuts an unknown name after its surname: 周 + 明远
+        else:
+            out.append((word, "m" if numeral and _ONLY_NUMERALS.match(word) else tag))
+    return out
+
+
+def _surname_then_given_name(previous: tuple[str, str], word: str) -> bool:
+    from .question_zh import GIVEN_NAME_CHARS
+
+    return (
+        previous[1] == "nr"
+        and len(previous[0]) == 1
+        and 1 <= len(word) <= GIVEN_NAME_CHARS
+        and has_cjk(word)
+        and word not in STOPWORDS
+    )
+
+
+@lru_cache(maxsize=20_000)
+def prepare_cjk(text: str) -> tuple[str, frozenset[str]]:
+    """A CJK sentence as space-separated words, with numerals as digits and CJK punctuation as its Latin
+    counterpart, so one tokenizer reads both scripts; and the words jieba tags as proper names (Chinese
+    has no capitals to show them). cn2an reads only words jieba tags as numerals or times: over a whole
+    sentence it writes "统一六国" as "统16国"."""
+    import cn2an
+    import rjieba
+
+    pieces: list[str] = []
+    names: set[str] = set()
+    for word, tag in _merged_numerals(rjieba.tag(text)):
+        if not word.strip():
+            continue
+        if word in lexicon.CJK_PUNCTUATION:
+            pieces.append(lexicon.CJK_PUNCTUATION[word])
+            continue
+        if tag in _NUMERAL_TAGS or _DATE_WORD.match(word):
+            word = _as_digits(word, cn2an)
+            tag = "m"
+        if tag in _NAME_TAGS:
+            names.add(word.lower())
+        for part in _DIGIT_RUNS.findall(word) if tag in _NUMERAL_TAGS else [word]:
+            if pieces and pieces[-1][:1].isdigit():
+                while len(part) > 1 and part[:1] in _PEEL_AFTER:
+                    pieces.append(part[:1])
+                    part = part[1:]
+            if len(part) > 1 and part[:1] in _PEEL_BEFORE and pieces and not pieces[-1][:1].isdigit():
+                pieces += [part[:1], part[1:]]  # "约长 42 公里": the hedge opens the word before the number
+            elif len(part) > 1 and part[-1:] in _PEEL_BEFORE:
+                pieces += [part[:-1], part[-1]]
+            elif part:
+                pieces.append(part)
+    return " ".join(pieces), frozenset(names)
+
+
 @lru_cache(maxsize=20_000)
 def analyse(text: str) -> Analysis:
-    """Tokens with positions, clauses and synonym keys; quantities; which tokens are names."""
+    """Tokens with positions, clauses and synonym keys; quantities; which tokens are names.
+
+    A sentence in a CJK script is first read by `prepare_cjk`; its tokens keep the original words."""
+    cjk_names: frozenset[str] = frozenset()
+    original = text
+    if has_cjk(text):
+        text, cjk_names = prepare_cjk(text)
     raw: list[tuple[str, int]] = []  # (surface, clause)
     chunks: list[int] = []  # comma-delimited stretch of each token
     clause = chunk = 0
@@ -312,17 +428,19 @@ def analyse(text: str) -> Analysis:
                 and lower not in lexicon.NEGATIONS,
                 negation=lower in lexicon.NEGATIONS,
                 negative=lower in lexicon.NEGATIVE_WORDS,
-                capitalised=surface[:1].isupper(),
+                capitalised=surface[:1].isupper() or lower in cjk_names,  # a Chinese name: jieba's tag
                 sentence_initial=position == 0 or raw[position - 1][0] in ('"', "“"),
             )
         )
     quantities = tuple(_quantities(tokens))
     numeric = {q.position for q in quantities}
+    names = _names(tokens, numeric) | {t.position for t in tokens if t.surface.lower() in cjk_names}
+    names -= numeric
     return Analysis(
-        text=text,
+        text=original,
         tokens=tuple(tokens),
         quantities=quantities,
-        name_positions=_names(tokens, numeric),
+        name_positions=frozenset(names),
         antecedents=tuple(antecedents),
     )
 
@@ -412,6 +530,10 @@ def _numeral(tokens: list[Token], lowers: list[str], i: int, hedged: bool) -> tu
         return Quantity(value, "decade", position=i), 1
     if following in lexicon.ERAS:
         return Quantity(value * lexicon.ERAS[following], "year", position=i), 2
+    chinese = _chinese_date(tokens, lowers, i, value, digits, hedged)
+    if chinese is not None:
+        return chinese
+    hedged = hedged or following in lexicon.CHINESE_HEDGES
     if following == "%" or following in ("percent", "per"):
         return Quantity(value, "percent", hedged=hedged, position=i), 2
     j = i + 1
@@ -428,6 +550,44 @@ def _numeral(tokens: list[Token], lowers: list[str], i: int, hedged: bool) -> tu
         return Quantity(value, "day", position=i), 1
     return Quantity(value, "count", unit=_unit(tokens, j), hedged=hedged, position=i), j - i
 
+
+def _chinese_date(tokens: list[Token], lowers: list[str], i: int, value: float, digits: str, hedged: bool = False):
+    """A number marked as a date in Chinese: "221 年" after 公元前 (-221), "1921 年", "3 月", "5 日", "15 世纪",
+    "1980 年代". A number with 年 and no mark of a date before it is a count of years when below
+    `MIN_BARE_YEAR` ("历时 20 年"), as "2000 多 年" is a duration."""
+    following = lowers[i + 1] if i + 1 < len(tokens) else ""
+    previous = lowers[i - 1] if i > 0 else ""
+    plain_integer = "," not in digits and "." not in digits
+    if not plain_integer:
+        return None
+    if previous == lexicon.CHINESE_ORDINAL:
+        return Quantity(value, "ordinal", position=i), 1
+    if has_cjk(following) and following not in lexicon.MULTIPLIERS and following not in lexicon.DATE_MARKS:
+        if following in lexicon.CHINESE_HEDGES and following not in lexicon.HEDGE_BEFORE_ONLY:
+            return Quantity(value, "count", unit=_unit(tokens, i + 1), hedged=True, position=i), 1
+        return Quantity(value, "count", unit=_unit(tokens, i + 1), hedged=hedged, position=i), 1  # "1200 人"
+    if following in lexicon.CHINESE_HEDGES and following not in lexicon.HEDGE_BEFORE_ONLY:
+        return Quantity(value, "count", unit=_unit(tokens, i + 1), hedged=True, position=i), 1
+    if following == lexicon.CHINESE_CENTURY:
+        return Quantity(value, "century", position=i), 1
+    if following == lexicon.CHINESE_DECADE:
+        return Quantity(value, "decade", position=i), 1
+    if following == lexicon.CHINESE_YEAR:
+        if previous in lexicon.CHINESE_BC:
+            return Quantity(-value, "year", position=i), 1
+        if previous in lexicon.CHINESE_TEMPORAL or previous in lexicon.CHINESE_AD or value >= MIN_BARE_YEAR:
+            return Quantity(value, "year", position=i), 1
+        return Quantity(value, "count", unit=stem(lexicon.CHINESE_YEAR), hedged=hedged, position=i), 1
+    if following == lexicon.CHINESE_MONTH and 1 <= value <= 12:
+        return Quantity(value, "month", position=i), 1
+    if following in lexicon.CHINESE_DAYS and 1 <= value <= 31 and previous == lexicon.CHINESE_MONTH:
+        return Quantity(value, "day", position=i), 1
+    return None
+
+
+# A number written with 年 and no mark of a date before it is a year from this value on: "1921 年" is a
+# year, "20 年" a count of years.
+MIN_BARE_YEAR = 1000
 
 MONTH_NUMBERS = {
     name: number
@@ -458,11 +618,14 @@ def _counts_something(word: str) -> bool:
 
 
 def _unit(tokens: list[Token], j: int) -> str:
-    """The counted thing: the next content word, skipping "of", adjectives of size are kept as is."""
-    for token in tokens[j : j + 2]:
-        if token.surface.lower() in ("of", "the", "a", "an"):
+    """The counted thing: the next content word, skipping "of", adjectives of size are kept as is, and a
+    Chinese number's hedge and measure word ("300 多 名 工人" counts 工人)."""
+    for token in tokens[j : j + 3]:
+        if token.surface.lower() in ("of", "the", "a", "an") or token.surface in lexicon.CHINESE_HEDGES:
             continue
-        if token.surface[:1].isdigit() or token.stop:
+        if token.surface in lexicon.CHINESE_CLASSIFIERS:
+            continue
+        if token.surface[:1].isdigit() or (token.stop and token.stem not in _unit_groups()):
             return ""
         return token.stem
     return ""

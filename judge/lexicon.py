@@ -517,3 +517,67 @@ IRREGULAR_FORMS: dict[str, str] = {
 CONTINUING_PRONOUNS = frozenset("he she it they his her its their this these those him them".split())
 # Words that open a subordinate or relative clause; the clause runs to the next comma.
 SUBORDINATORS = frozenset("though although while whereas because if unless which who whom whose".split())
+
+
+# --- Chinese -------------------------------------------------------------------------------------------
+# The anchors read a Chinese sentence after rjieba has segmented it and cn2an has written its numerals as
+# digits (`anchors.prepare_cjk`); these are the words that then play the English words' parts. The two
+# scripts share no word, so each English set above is widened with its Chinese entries below.
+CJK_PUNCTUATION = {"，": ",", "、": ",", "。": ".", "；": ";", "：": ":", "！": ".", "？": ".", "…": "."}
+CHINESE_NEGATIONS = frozenset("不 没 没有 未 无 非 并非 从未 未曾 不是 并未 不再 别 勿 毫无".split())
+CHINESE_NEGATIVE_WORDS = frozenset("未能 无法 不能 失败 拒绝 否认 反对 放弃 缺乏".split())
+# Before a number ("约 300", "近 2000") or right after it ("300 多", "2000 余", "100 左右").
+CHINESE_HEDGES = frozenset("约 大约 约为 近 将近 接近 大概 左右 多 余 来 逾 超过 至少 上下 几".split())
+# Of those, the ones that only ever stand before a number: after one they are another word.
+HEDGE_BEFORE_ONLY = frozenset("约 大约 约为 近 将近 接近 大概 逾 超过 至少 几".split())
+CHINESE_MULTIPLIERS = {"十": 10.0, "百": 1e2, "千": 1e3, "万": 1e4, "亿": 1e8}
+# Measure words between a number and what it counts ("300 名 工人"): the counted thing is the next word.
+CHINESE_CLASSIFIERS = frozenset("名 个 位 座 条 只 头 次 人次 件 家 所 辆 艘 架 本 部 处 层 项 种".split())
+# What a date's parts are written with: the year, month and day marks, the century and the decade.
+CHINESE_YEAR, CHINESE_MONTH, CHINESE_DAYS = "年", "月", frozenset({"日", "号"})
+CHINESE_CENTURY, CHINESE_DECADE = "世纪", "年代"
+CHINESE_ORDINAL = "第"
+DATE_MARKS = frozenset({CHINESE_YEAR, CHINESE_MONTH, CHINESE_CENTURY, CHINESE_DECADE} | CHINESE_DAYS)
+CHINESE_BC, CHINESE_AD = frozenset({"公元前", "前"}), frozenset({"公元"})
+# Before a year-number with 年 ("于 618 年", "在 221 年"): a date, not a count of years.
+CHINESE_TEMPORAL = frozenset("于 在 从 自 到 至 直到 截至 公元 约".split())
+CHINESE_CAUSAL_WORDS = frozenset("因为 由于 因此 所以 导致 造成 引起 致使 因而 起因 原因 缘故 归因于".split())
+CHINESE_SUBORDINATORS = frozenset("虽然 尽管 如果 即使 因为 由于".split())
+CHINESE_UNIT_GROUPS: tuple[tuple[str, ...], ...] = (
+    ("人", "名", "位", "people", "person"),
+    ("年", "years", "year"),
+    ("天", "日", "days", "day"),
+    ("公里", "千米", "km", "kilometres", "kilometers"),
+    ("米", "公尺", "m", "metres", "meters"),
+    ("吨", "tonnes", "tons"),
+    ("平方公里", "km2"),
+)
+CHINESE_TIME_ORDER_WORDS = frozenset("之前 以前 之后 以后 早于 晚于 先于 直到".split())
+CHINESE_CONTINUING_PRONOUNS = frozenset("他 她 它 他们 她们 它们 该 其 此 这 这座 这位 该桥 该地".split())
+
+NEGATIONS = NEGATIONS | CHINESE_NEGATIONS
+NEGATIVE_WORDS = NEGATIVE_WORDS | CHINESE_NEGATIVE_WORDS
+HEDGES = HEDGES | CHINESE_HEDGES
+MULTIPLIERS = {**MULTIPLIERS, **{k: v for k, v in CHINESE_MULTIPLIERS.items() if k != "十"}}
+CAUSAL_WORDS = CAUSAL_WORDS | CHINESE_CAUSAL_WORDS
+SUBORDINATORS = SUBORDINATORS | CHINESE_SUBORDINATORS
+UNIT_GROUPS = tuple(
+    group + tuple(w for extra in CHINESE_UNIT_GROUPS if set(extra) & set(group) for w in extra if w not in group)
+    for group in UNIT_GROUPS
+) + tuple(extra for extra in CHINESE_UNIT_GROUPS if not any(set(extra) & set(g) for g in UNIT_GROUPS))
+TIME_ORDER_WORDS = TIME_ORDER_WORDS | CHINESE_TIME_ORDER_WORDS
+CONTINUING_PRONOUNS = CONTINUING_PRONOUNS | CHINESE_CONTINUING_PRONOUNS
+# Chinese question words and the kind of fact each asks for, longest first where one contains another
+# ("哪一年" before "哪", "多少" before "多").
+CHINESE_ASKED_KINDS: dict[str, str] = {
+    "什么时候": "date", "什么时间": "date", "哪一年": "date", "哪年": "date", "何年": "date", "何时": "date",
+    "哪一天": "date", "哪天": "date", "哪个世纪": "date", "什么年代": "date", "几月": "date",
+    "什么原因": "cause", "为什么": "cause", "为何": "cause", "因为什么": "cause",
+    "什么地方": "place", "哪个国家": "place", "哪座城市": "place", "哪个城市": "place", "哪里": "place",
+    "哪儿": "place", "何处": "place", "何地": "place", "在哪": "place",
+    "什么人": "person", "哪位": "person", "谁": "person",
+    "多少": "number", "多长": "number", "多高": "number", "多大": "number", "多远": "number",
+    "多重": "number", "多久": "number", "多深": "number", "多宽": "number", "多快": "number", "几": "number",
+    "如何": "manner", "怎样": "manner", "怎么": "manner",
+    "什么": "thing", "哪个": "thing", "哪些": "thing", "哪": "thing",
+}  # fmt: skip

@@ -12,10 +12,11 @@ import re
 
 from pydantic import BaseModel, Field
 
+from stepresearch.language import has_cjk
 from stepresearch.state import AskedPart
 from stepresearch.text import STOPWORDS
 
-from . import lexicon
+from . import lexicon, question_zh
 from .anchors import analyse
 
 _WH = re.compile(
@@ -46,7 +47,10 @@ def subject_phrases(question: str, topics: list[str] | None = None) -> list[str]
     """What the question is about, read from its first clause that has words of its own: the named
     phrases there ("Byzantine Empire"), else its words that do not frame a question, as one phrase ("flu
     pandemic" from "What caused the 1918 flu pandemic"). Later clauses ask about the subject ("and how
-    did it change Europe?"): their words are what is asked, not what the question is about."""
+    did it change Europe?"): their words are what is asked, not what the question is about. A Chinese
+    question is read by `question_zh`."""
+    if has_cjk(question):
+        return question_zh.subject_phrases(question, topics)
     clause = _first_clause(question)
     named = [t for t in (topics or []) if t in clause] or named_phrases(clause)
     if named:
@@ -68,7 +72,10 @@ def _first_clause(question: str) -> str:
 
 
 def named_phrases(question: str) -> list[str]:
-    """Capitalised phrases that are not merely the question's first word ("When", "Who")."""
+    """Capitalised phrases that are not merely the question's first word ("When", "Who"); in Chinese, the
+    words jieba tags as proper names."""
+    if has_cjk(question):
+        return question_zh.named_phrases(question)
     out: list[str] = []
     for match in _NAMED.finditer(question):
         phrase = match.group(0)
@@ -90,6 +97,8 @@ def asked_parts(question: str, subject: list[str] | None = None) -> list[AskedPa
     """Each wh-clause is a part, with its own content words and the subject's when it refers to the
     subject by a pronoun ("where did it start"). A clause with no words of its own ("When and how did X
     end?", "... and when?") asks something else about its neighbour's words."""
+    if has_cjk(question):
+        return question_zh.asked_parts(question, subject)
     subject_words = [w for phrase in subject or [] for w in phrase.split() if w.lower() not in STOPWORDS]
     parts: list[AskedPart] = []
     for clause in _PART_SPLIT.split(question):

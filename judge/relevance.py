@@ -26,6 +26,7 @@ from typing import Literal
 
 from pydantic import BaseModel
 
+from stepresearch.language import has_cjk
 from stepresearch.text import statements
 
 from . import lexicon
@@ -112,6 +113,8 @@ def _namesake(opening: list[str], subject: list[str]) -> str:
     has namesakes; a name the subject ends ("Siege of Kelso") is an event about it and is not one."""
     if not opening:
         return ""
+    if has_cjk(opening[0]):
+        return _cjk_namesake(opening[0], subject)
     words = opening[0].split()
     lowered = [w.strip(",.;:'\"()").lower() for w in words]
     for phrase in subject:
@@ -130,6 +133,26 @@ def _namesake(opening: list[str], subject: list[str]) -> str:
             extra.append(word.strip(",.;:"))
         if extra:
             return " ".join(words[start : start + n] + extra).strip(",.;:")
+    return ""
+
+
+def _cjk_namesake(sentence: str, subject: list[str]) -> str:
+    """In Chinese, the name a source opens on when it is the subject's name with a noun joined to it:
+    "望澜桥酒家是一家中餐馆" opens on a restaurant named after the bridge; "望澜桥是一座石拱桥" on the bridge."""
+    import rjieba
+
+    tagged = [(w, t) for w, t in rjieba.tag(sentence) if w.strip()]
+    for phrase in subject:
+        joined, k = "", 0
+        while k < len(tagged) and len(joined) < len(phrase):
+            joined += tagged[k][0]
+            k += 1
+        if joined != phrase or k >= len(tagged):
+            continue
+        word, tag = tagged[k]
+        longer = phrase + word
+        if tag.startswith("n") and tag != "nr" and not any(s.startswith(longer) for s in subject):
+            return longer
     return ""
 
 
@@ -209,6 +232,8 @@ def answers(sentence: str, question_words: list[str], subject: list[str], kind: 
 def _opens_with_subject(sentence: str, subject: list[str]) -> bool:
     """The first sentence names the subject in its first half, where a definition puts what it defines
     ("The 1918 flu pandemic ... was"); "K2 is the second-highest mountain, after Mount Everest" does not."""
+    if has_cjk(sentence):
+        return names_subject(sentence[: max(1, len(sentence) // 2)], subject)
     words = sentence.split()
     return names_subject(" ".join(words[: max(1, len(words) // 2)]), subject)
 

@@ -19,6 +19,11 @@ retrieved, is a phantom: it is always re-attributed or removed. Table rows (the
 Verification table) are only checked for phantoms, since their "against"
 column cites sources that by design do not support the claim. At the end the
 marks are renumbered by first appearance and the `## Sources` list rebuilt.
+
+The headings and the *(unverified)* mark are the report's language's
+(`stepresearch.phrases`): given, or read from the report's own headings. A
+Chinese label ends in a full-width colon ("另有来源持不同说法："), and a Chinese
+sentence in a full-width stop with no space after it.
 """
 
 from __future__ import annotations
@@ -28,15 +33,18 @@ import re
 from pydantic import BaseModel, Field
 
 from stepresearch.judge import Judge, SemanticJudge
+from stepresearch.phrases import ENGLISH, TABLES, ReportPhrases, phrases_for, report_language
 from stepresearch.state import CitationStats, Source
 from stepresearch.steps import Steps, run_steps
 from stepresearch.text import split_sentences
 
-UNVERIFIED = "*(unverified)*"
+UNVERIFIED = ENGLISH.unverified  # "*(unverified)*"; each language's is `ReportPhrases.unverified`
 _GROUP = re.compile(r"(?:\s*\[\d+\])+")
 _MARK = re.compile(r"\[(\d+)\]")
 _SOURCE_LINE = re.compile(r"^\[(\d+)\]\s+(.*?)\s+—\s+(\S+)\s*$")
 _MARKS_AFTER_STOP = re.compile(r"([.!?])((?:\s*\[\d+\])+)(?=\s|$)")
+_MARKS_AFTER_WIDE_STOP = re.compile(r"([。！？])((?:\s*\[\d+\])+)")  # "句子。[1]": no space follows in Chinese
+_WIDE_STOPS = "。！？"
 
 
 class ValidationResult(BaseModel):
@@ -74,14 +82,21 @@ class _Support:
         return max(entailing)[2] if entailing else None
 
 
-def validate_markdown(markdown: str, sources: list[Source], judge: Judge | None = None) -> ValidationResult:
-    """Check every citation of the report against the retrieved sources; repair what does not hold."""
-    return run_steps(validate_steps(markdown, sources, judge))
+def validate_markdown(
+    markdown: str, sources: list[Source], judge: Judge | None = None, language: str | None = None
+) -> ValidationResult:
+    """Check every citation of the report against the retrieved sources; repair what does not hold.
+
+    `language` is the report's (its headings and marks); None reads it from the report's headings."""
+    return run_steps(validate_steps(markdown, sources, judge, language))
 
 
-def validate_steps(markdown: str, sources: list[Source], judge: Judge | None = None) -> Steps[ValidationResult]:
+def validate_steps(
+    markdown: str, sources: list[Source], judge: Judge | None = None, language: str | None = None
+) -> Steps[ValidationResult]:
     """`validate_markdown` as steps, for a node that drives a policy judge's calls sync or async."""
-    body, listed = _split(markdown)
+    phrases = phrases_for(language if language is not None else report_language(markdown))
+    body, listed = _split(markdown, phrases)
     by_uri = {s.uri: s for s in sources}
     by_id = {s.id: s for s in sources}
     number_to_id: dict[int, str] = {}
@@ -98,19 +113,25 @@ def validate_steps(markdown: str, sources: list[Source], judge: Judge | None = N
         elif line.lstrip().startswith("#") or not _MARK.search(line):
             out_lines.append(line)
         else:
-            out_lines.append((yield from _check_prose_line(line, number_to_id, support, stats, unverified)))
+            out_lines.append((yield from _check_prose_line(line, number_to_id, support, stats, unverified, phrases)))
     text, order = _renumber("\n".join(out_lines))
     cited = [sid for sid in order if sid in by_id]
     sources_block = "\n".join(f"[{i}] {by_id[sid].title} — {by_id[sid].uri}" for i, sid in enumerate(cited, start=1))
-    markdown_out = text.rstrip() + "\n\n## Sources\n\n" + (sources_block or "No sources are cited.") + "\n"
+    markdown_out = text.rstrip() + f"\n\n## {phrases.sources}\n\n" + (sources_block or phrases.no_sources) + "\n"
     return ValidationResult(markdown=markdown_out, stats=stats, cited_source_ids=cited, unverified=unverified)
 
 
 def _check_prose_line(
-    line: str, number_to_id: dict[int, str], support: _Support, stats: CitationStats, unverified: list[str]
+    line: str,
+    number_to_id: dict[int, str],
+    support: _Support,
+    stats: CitationStats,
+    unverified: list[str],
+    phrases: ReportPhrases = ENGLISH,
 ) -> Steps[str]:
     prefix = re.match(r"^\s*(?:[-*]\s+)?", line).group(0)
-    sentences = split_sentences(_MARKS_AFTER_STOP.sub(r"\2\1", line[len(prefix) :]))
+    text = _MARKS_AFTER_WIDE_STOP.sub(r"\2\1", _MARKS_AFTER_STOP.sub(r"\2\1", line[len(prefix) :]))
+    sentences = split_sentences(text)
     rebuilt = []
     for sentence in sentences:
         if not _MARK.search(sentence):
@@ -145,9 +166,17 @@ def _check_prose_line(
         if not kept_any:
             stats.unsupported_sentences += 1
             unverified.append(_claim_text(fixed))
-            fixed = _mark_unverified(fixed)
+            fixed = _mark_unverified(fixed, phrases.unverified)
         rebuilt.append(fixed)
-    return prefix + " ".join(rebuilt)
+    return prefix + _join(rebuilt)
+
+
+def _join(sentences: list[str]) -> str:
+    """Sentences back into a line: a space after each, none after a full-width stop (Chinese has none)."""
+    out = ""
+    for sentence in sentences:
+        out += sentence if not out or out[-1] in _WIDE_STOPS + "）" else " " + sentence
+    return out
 
 
 def _check_table_line(line: str, number_to_id: dict[int, str], stats: CitationStats) -> str:
@@ -177,8 +206,15 @@ def _renumber(text: str) -> tuple[str, list[str]]:
     return re.sub(r"\[@([^\]]+)\]", number, text), order
 
 
-def _split(markdown: str) -> tuple[str, dict[int, str]]:
-    head, sep, tail = markdown.partition("\n## Sources\n")
+def _split(markdown: str, phrases: ReportPhrases = ENGLISH) -> tuple[str, dict[int, str]]:
+    """The report before its source list, and the list's numbers and uris. The list's heading is the
+    report's language's, or any language's (a person may have edited the report in another)."""
+    headings = dict.fromkeys([phrases.sources, *(table.sources for table in TABLES.values())])
+    head, sep, tail = markdown, "", ""
+    for heading in headings:
+        head, sep, tail = markdown.partition(f"\n## {heading}\n")
+        if sep:
+            break
     listed: dict[int, str] = {}
     if sep:
         for line in tail.splitlines():
@@ -189,16 +225,21 @@ def _split(markdown: str) -> tuple[str, dict[int, str]]:
 
 
 def _claim_text(covered: str) -> str:
-    text = _MARK.sub("", covered).strip(" \t-—–:;,")
+    text = _MARK.sub("", covered).strip(" \t-—–:;,：；，")
     if ": " in text:
         text = text.rsplit(": ", 1)[1]
+    # A Chinese stretch: the sentences before the last full-width stop, and a label up to a full-width colon.
+    for stop in (*_WIDE_STOPS, "："):
+        head, sep, tail = text.rpartition(stop)
+        if sep and tail.strip():
+            text = tail
     return text.strip()
 
 
-def _mark_unverified(sentence: str) -> str:
-    sentence = re.sub(r"\s+([.!?])", r"\1", sentence.rstrip())
-    if not sentence or UNVERIFIED in sentence:
+def _mark_unverified(sentence: str, mark: str = UNVERIFIED) -> str:
+    sentence = re.sub(r"\s+([.!?。！？])", r"\1", sentence.rstrip())
+    if not sentence or mark in sentence:
         return sentence
-    if sentence[-1:] in ".!?":
-        return f"{sentence[:-1]} {UNVERIFIED}{sentence[-1]}"
-    return f"{sentence} {UNVERIFIED}"
+    if sentence[-1:] in ".!?" + _WIDE_STOPS:
+        return f"{sentence[:-1]} {mark}{sentence[-1]}"
+    return f"{sentence} {mark}"

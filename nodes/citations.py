@@ -19,7 +19,7 @@ from stepresearch.judge.overlap import is_repeat
 from stepresearch.judge.relevance import Relevance, answer_share, carries, meanings_to_question
 from stepresearch.state import AskedPart, CitedSentence, Evidence, Source
 from stepresearch.steps import Steps
-from stepresearch.text import STOPWORDS, content_tokens, split_sentences
+from stepresearch.text import STOPWORDS, content_tokens, split_sentences, word_count
 
 MIN_CONTENT_TOKENS = 4
 MAX_WORDS = 55  # longer "sentences" from a small model are run-ons glued from several passages
@@ -60,7 +60,7 @@ def is_candidate(text: str) -> bool:
         len(content_tokens(text)) >= MIN_CONTENT_TOKENS
         and not text.endswith("?")
         and "…" not in text
-        and len(text.split()) <= MAX_WORDS
+        and word_count(text) <= MAX_WORDS
     )
 
 
@@ -193,7 +193,7 @@ def extract_sentences(
     ranked = []
     for item, position, sentence in pool:
         tokens = set(content_tokens(sentence))
-        overlap = sum(weight[t] for t in wanted & tokens) / (1 + len(sentence.split()) / 60)
+        overlap = sum(weight[t] for t in wanted & tokens) / (1 + word_count(sentence) / 60)
         ranked.append((-overlap, -item.score, item.order, position, sentence, item))
     out: list[CitedSentence] = []
     for *_, sentence, item in sorted(ranked, key=lambda c: c[:4]):
@@ -234,7 +234,7 @@ def best_answer(
     for n, (item, sentence) in enumerate(candidates):
         share = answer_share(sentence, part.words, subject)
         closeness = meanings[n] if meanings else 0.0
-        score = closeness + ANSWER_WORDS_WEIGHT * share - len(sentence.split()) / LENGTH_PENALTY_WORDS
+        score = closeness + ANSWER_WORDS_WEIGHT * share - word_count(sentence) / LENGTH_PENALTY_WORDS
         if best is None or score > best[0] or (score == best[0] and item.order < best[1]):
             cited = CitedSentence(
                 text=finish(sentence), source_ids=[item.source_id], evidence_id=item.id, origin="extract"

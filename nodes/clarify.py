@@ -20,6 +20,7 @@ from pydantic import BaseModel, Field
 from stepresearch.judge import read_question
 from stepresearch.judge.overlap import word_share
 from stepresearch.judge.question import named_phrases
+from stepresearch.language import detect_language, has_cjk
 from stepresearch.state import Clarification, ResearchBrief, ResearchState
 from stepresearch.steps import Ask, Steps, step_node
 from stepresearch.text import STOPWORDS, content_tokens
@@ -97,6 +98,7 @@ def brief_from_draft(question: str, draft: BriefDraft | None) -> ResearchBrief:
         topics=topics,
         subject=read.subject,
         asked=read.parts,
+        language=detect_language(question),
     )
 
 
@@ -140,6 +142,8 @@ def deterministic_key_terms(question: str) -> list[str]:
     """Named phrases first, then the remaining content words."""
     terms = named_phrases(question)
     covered = {w.lower() for t in terms for w in t.split()}
+    if has_cjk(question):
+        return terms + [w for w in dict.fromkeys(content_tokens(question)) if not any(w in t for t in terms)]
     for word in re.findall(r"[A-Za-z][\w'\-]+", question):
         lower = word.lower()
         if lower not in STOPWORDS and lower not in covered and len(lower) > 2:

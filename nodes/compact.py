@@ -37,6 +37,7 @@ from pydantic import BaseModel, Field
 
 from stepresearch.judge import is_embedded
 from stepresearch.judge.anchors import analyse
+from stepresearch.phrases import phrases_of
 from stepresearch.state import Compaction, Digest, Evidence, ResearchState, Source
 from stepresearch.steps import Ask, Steps, step_node
 from stepresearch.text import split_sentences
@@ -104,10 +105,7 @@ def compact(state: ResearchState, runtime: Runtime[ResearchContext]) -> Steps[di
     log.info("log_compacted", **record.model_dump(exclude={"evidence_ids"}), items=len(digest.evidence_ids))
     notes = []
     if after > budget.budget_tokens:
-        notes.append(
-            f"the research log is {after} tokens after compaction, over its budget of {budget.budget_tokens}: "
-            "the run has more evidence than the policy's context can hold even as digests"
-        )
+        notes.append(phrases_of(state).log_over_budget.format(tokens=after, budget=budget.budget_tokens))
     return {"digests": kept, "compactions": [record], "notes": notes}
 
 

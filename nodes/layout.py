@@ -19,6 +19,7 @@ from typing import Any
 
 from langchain_core.messages import BaseMessage, HumanMessage, SystemMessage
 
+from stepresearch.phrases import language_instruction
 from stepresearch.state import Digest, Evidence, ResearchBrief, Source
 from stepresearch.text import split_sentences
 
@@ -98,6 +99,14 @@ def messages_for(state: Mapping[str, Any], ctx: Any, task: str) -> list[BaseMess
         task=task,
         layout=ctx.prompt_layout,
     )
+
+
+def in_language(task: str, language: str | None) -> str:
+    """The task with one more line asking for the question's language ("Write in Chinese (中文)."), for a
+    task whose reply a reader sees. It goes in the task, after the shared prefix; an English task is
+    returned unchanged, byte for byte."""
+    line = language_instruction(language)
+    return f"{task}\n{line}" if line else task
 
 
 def whole_sentences(text: str, limit: int) -> str:

@@ -21,6 +21,7 @@ from langgraph.runtime import Runtime
 from pydantic import BaseModel, Field
 
 from stepresearch.judge.overlap import is_repeat
+from stepresearch.language import has_cjk
 from stepresearch.state import ResearchBrief, ResearchState, SubQuestion
 from stepresearch.steps import Ask, Steps, step_node
 from stepresearch.text import content_tokens
@@ -86,14 +87,17 @@ def clean_sub_questions(proposed: list[str], brief: ResearchBrief) -> list[str]:
             continue
         if is_repeat(text, kept) or is_repeat(text, [brief.question]):
             continue
-        kept.append(text if text.endswith("?") else text.rstrip(".") + "?")
+        kept.append(text if text.endswith(("?", "？")) else text.rstrip(".。") + ("？" if has_cjk(text) else "?"))
     return kept
 
 
 def own_parts(brief: ResearchBrief) -> list[str]:
     """The question's own parts, each worded as a question: its clauses ("When did X end", "which state
     conquered its capital"), or the question itself when it asks one thing. A lone question word stays
-    with the clause it opens ("When and how did X end")."""
+    with the clause it opens ("When and how did X end"). A Chinese question's parts are its asked clauses,
+    each given the subject it leaves unsaid ("全长多少米" -> "青石桥全长多少米？")."""
+    if has_cjk(brief.question):
+        return _own_cjk_parts(brief)
     pieces = [p.strip(" ,;?") for p in _PART_SPLIT.split(brief.question)]
     clauses: list[str] = []
     carried = ""
@@ -111,6 +115,24 @@ def own_parts(brief: ResearchBrief) -> list[str]:
         if len(content_tokens(clause)) >= (1 if asks else MIN_PART_WORDS) and not is_repeat(clause, out):
             out.append(clause[0].upper() + clause[1:] + "?")
     return out if len(out) > 1 else [brief.question.strip().rstrip("?") + "?"]
+
+
+# A Chinese clause that opens on one of these refers back to the subject: "它是由谁设计的" -> "望澜桥是由谁设计的".
+CJK_PRONOUNS = ("它们", "他们", "她们", "它", "他", "她", "其", "该")
+
+
+def _own_cjk_parts(brief: ResearchBrief) -> list[str]:
+    out: list[str] = []
+    own = [s for s in brief.subject if has_cjk(s)]  # not the English glosses
+    subject = own[-1] if own else ""  # the head of "青溪镇的望澜桥" comes last
+    for part in brief.asked:
+        clause = part.text.strip(" ，,？?")
+        if subject and not any(s in clause for s in own):
+            pronoun = next((p for p in CJK_PRONOUNS if clause.startswith(p)), "")
+            clause = subject + clause[len(pronoun) :]
+        if clause and clause + "？" not in out:
+            out.append(clause + "？")
+    return out if len(out) > 1 else [brief.question.strip().rstrip("？?") + "？"]
 
 
 def follow_up_sub_questions(state: ResearchState, round_no: int) -> list[SubQuestion]:

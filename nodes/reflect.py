@@ -19,12 +19,13 @@ from langgraph.runtime import Runtime
 from pydantic import BaseModel, Field
 
 from stepresearch.judge.overlap import is_repeat, word_share
+from stepresearch.phrases import language_of, phrases_for
 from stepresearch.state import AskedPart, FollowUp, ResearchState
 from stepresearch.steps import Ask, Steps, step_node
 
 from .citations import best_answer
 from .context import ResearchContext
-from .layout import messages_for
+from .layout import in_language, messages_for
 
 TASK = """TASK: reflect
 These points are not yet answered well by the research log:
@@ -46,13 +47,17 @@ class FollowUpDraft(BaseModel):
 @step_node
 def reflect(state: ResearchState, runtime: Runtime[ResearchContext]) -> Steps[dict]:
     ctx = runtime.context
+    language = language_of(state)
+    phrases = phrases_for(language)
     stop = budget_stop_reason(state, ctx.budgets)
     gaps = find_gaps(state, ctx.budgets.max_follow_ups)
     if not gaps:
-        return {"stop_reason": "no new gaps to search", "follow_ups": []}
+        return {"stop_reason": phrases.stop_no_gaps, "follow_ups": []}
     if stop:
-        return {"stop_reason": stop, "follow_ups": [], "notes": [f"{len(gaps)} gap(s) left open: {stop}"]}
-    messages = messages_for(state, ctx, TASK.format(gaps="\n".join(f"- {gap.text}" for gap in gaps)))
+        note = phrases.gaps_left_open.format(n=len(gaps), reason=stop)
+        return {"stop_reason": stop, "follow_ups": [], "notes": [note]}
+    task = TASK.format(gaps="\n".join(f"- {gap.text}" for gap in gaps))
+    messages = messages_for(state, ctx, in_language(task, language))
     reply = yield Ask(ctx.policy, messages, node="reflect", schema=FollowUpDraft, max_tokens=160)
     follow_ups = merge_phrasings(gaps, reply.parsed.follow_ups if reply.parsed else [], state["question"])
     return {
@@ -119,16 +124,18 @@ def merge_phrasings(gaps: list[FollowUp], phrased: list[str], question: str) -> 
 
 
 def budget_stop_reason(state: ResearchState, budgets) -> str:
+    """The budget that ends the research, in the report's language, or '' while every budget lasts."""
+    phrases = phrases_for(language_of(state))
     if state.get("round", 1) >= budgets.max_rounds:
-        return f"max rounds reached ({budgets.max_rounds})"
+        return phrases.stop_max_rounds.format(rounds=budgets.max_rounds)
     if state.get("tool_calls", 0) >= budgets.max_tool_calls:
-        return f"tool-call budget spent ({budgets.max_tool_calls})"
+        return phrases.stop_tool_calls.format(calls=budgets.max_tool_calls)
     usage = state.get("usage")
     if usage is not None and usage.total.prompt_tokens >= budgets.max_prompt_tokens:
-        return f"prompt-token budget spent ({budgets.max_prompt_tokens})"
+        return phrases.stop_prompt_tokens.format(tokens=budgets.max_prompt_tokens)
     started = state.get("started_at")
     if started and time.time() - started >= budgets.max_wall_s:
-        return f"wall-time budget spent ({budgets.max_wall_s:g} s)"
+        return phrases.stop_wall_time.format(seconds=budgets.max_wall_s)
     return ""
 
 

@@ -22,11 +22,12 @@ from __future__ import annotations
 from langgraph.runtime import Runtime
 from langgraph.types import Send
 
+from stepresearch.phrases import language_of
 from stepresearch.state import ResearchState, SectionBrief, SectionDraft, SubQuestion
 from stepresearch.steps import Ask, Steps, step_node
 
 from .context import ResearchContext, capable_tier
-from .layout import prompt_context, with_task
+from .layout import in_language, prompt_context, with_task
 
 SECTION_TASK = """TASK: write
 Write a paragraph of 2 to 4 sentences that answers: {sub_question}
@@ -42,7 +43,11 @@ def dispatch_sections(state: ResearchState, runtime: Runtime[ResearchContext]) -
         return "write"
     context = prompt_context(state)
     layout = runtime.context.prompt_layout
-    return [Send("draft_section", SectionBrief(sub_question=sq, context=context, layout=layout)) for sq in sections]
+    language = language_of(state)
+    return [
+        Send("draft_section", SectionBrief(sub_question=sq, context=context, layout=layout, language=language))
+        for sq in sections
+    ]
 
 
 @step_node
@@ -50,7 +55,8 @@ def draft_section(brief: SectionBrief, runtime: Runtime[ResearchContext]) -> Ste
     sq = brief["sub_question"]
     if not capable_tier(runtime.context):
         return {"section_drafts": [SectionDraft(sub_question_id=sq.id, text="")]}
-    messages = with_task(brief["context"], SECTION_TASK.format(sub_question=sq.text), brief.get("layout", "prefix"))
+    task = in_language(SECTION_TASK.format(sub_question=sq.text), brief.get("language"))
+    messages = with_task(brief["context"], task, brief.get("layout", "prefix"))
     reply = yield Ask(runtime.context.policy, messages, node="draft_section", max_tokens=SECTION_TOKENS)
     return {"section_drafts": [SectionDraft(sub_question_id=sq.id, text=reply.text)]}
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from langgraph.runtime import Runtime
 
+from stepresearch.phrases import ENGLISH, ReportPhrases, language_of, phrases_for
 from stepresearch.state import ResearchState
 from stepresearch.steps import Steps, step_node
 
@@ -28,19 +29,24 @@ def validate(state: ResearchState, runtime: Runtime[ResearchContext]) -> Steps[d
     if report is None:
         return {}
     ctx = runtime.context
+    language = language_of(state)
+    phrases = phrases_for(language)
     judge = ctx.judge.bound(lambda task: messages_for(state, ctx, task))
-    result = yield from validate_steps(report.markdown, list(state.get("sources", {}).values()), judge)
+    result = yield from validate_steps(report.markdown, list(state.get("sources", {}).values()), judge, language)
     notes = []
     if result.stats.removed or result.stats.reattributed:
         notes.append(
-            f"the citation validator re-attributed {result.stats.reattributed} and removed "
-            f"{result.stats.removed} citation(s); {result.stats.unsupported_sentences} sentence(s) marked unverified"
+            phrases.validator_note.format(
+                reattributed=result.stats.reattributed,
+                removed=result.stats.removed,
+                unverified=result.stats.unsupported_sentences,
+            )
         )
     markdown = result.markdown
     warning = degraded_policy_warning(state)
     if warning:
         notes.append(warning)
-        markdown = with_warning(markdown, warning)
+        markdown = with_warning(markdown, warning, phrases)
     updated = report.model_copy(update={"markdown": markdown, "cited_source_ids": result.cited_source_ids})
     return {"report": updated, "citations": result.stats, "notes": notes}
 
@@ -54,13 +60,10 @@ def degraded_policy_warning(state: ResearchState) -> str:
     total = usage.total
     if total.calls < MIN_CALLS_TO_JUDGE or total.unusable / total.calls <= UNUSABLE_SHARE:
         return ""
-    return (
-        f"the policy returned no usable text in {total.unusable} of {total.calls} calls; this report was "
-        "assembled from sentences of the retrieved sources alone"
-    )
+    return phrases_for(language_of(state)).degraded_warning.format(unusable=total.unusable, calls=total.calls)
 
 
-def with_warning(markdown: str, warning: str) -> str:
+def with_warning(markdown: str, warning: str, phrases: ReportPhrases = ENGLISH) -> str:
     """The warning as a quote right under the title, where a reader sees it first."""
     title, sep, rest = markdown.partition("\n")
-    return f"{title}\n\n> **Warning:** {warning[0].upper()}{warning[1:]}.\n{sep}{rest}"
+    return f"{title}\n\n{phrases.warning(warning)}\n{sep}{rest}"

@@ -35,7 +35,7 @@ from stepresearch.judge.lexical import SAME_THING_MEANING
 from stepresearch.judge.overlap import is_repeat, word_share
 from stepresearch.state import Claim, Evidence, ResearchState, Source, Verdict
 from stepresearch.steps import Ask, Steps, run_steps, step_node
-from stepresearch.text import content_tokens, split_sentences, stem_word
+from stepresearch.text import content_tokens, split_sentences, stem_word, word_count
 
 from .citations import PRONOUN_START, Attributor, on_topic_sentences, resolve_pronoun
 from .context import ResearchContext
@@ -99,7 +99,7 @@ def evidence_claims(
             frequency[token] = frequency.get(token, 0) + 1
     ranked = []
     for item, sentence in pool:
-        n_words = len(sentence.split())
+        n_words = word_count(sentence)
         if not CLAIM_WORDS[0] <= n_words <= CLAIM_WORDS[1] or sentence.endswith("?"):
             continue
         anchors = analyse(sentence)

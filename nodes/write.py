@@ -22,6 +22,7 @@ from pydantic import BaseModel, Field
 
 from stepresearch.judge import answers, disagreement
 from stepresearch.judge.question import asked_parts
+from stepresearch.phrases import ENGLISH, ReportPhrases, language_of, phrases_for
 from stepresearch.state import (
     AskedPart,
     CitedSentence,
@@ -36,7 +37,7 @@ from stepresearch.text import content_tokens
 
 from .citations import Attributor, best_answer, extract_sentences
 from .context import ResearchContext
-from .layout import messages_for
+from .layout import in_language, messages_for
 from .render import render_report
 from .sections import own_evidence, sections_with_evidence
 
@@ -47,6 +48,7 @@ Reply in JSON: {"title": "...", "answer": "..."}"""
 SUMMARY_TOKENS = 160  # a title and two sentences
 MIN_SECTION_SENTENCES = 2
 FILL_TO = 3
+QUESTION_MARKS = "?？"  # a heading or title made of a question drops its mark, the full-width one included
 
 
 class SummaryDraft(BaseModel):
@@ -58,10 +60,12 @@ class SummaryDraft(BaseModel):
 def write(state: ResearchState, runtime: Runtime[ResearchContext]) -> Steps[dict]:
     ctx = runtime.context
     question = state["question"]
+    language = language_of(state)
+    phrases = phrases_for(language)
     sources = state.get("sources", {})
     evidence = state.get("evidence", [])
     if not evidence:
-        return {"report": finish(Report(title=default_title(question), empty=True), state)}
+        return {"report": finish(Report(title=default_title(question, phrases), empty=True), state)}
     brief = state.get("brief")
     subject = brief.subject if brief else []
     judge = ctx.judge.bound(lambda task: messages_for(state, ctx, task))
@@ -71,10 +75,10 @@ def write(state: ResearchState, runtime: Runtime[ResearchContext]) -> Steps[dict
     dropped = 0
 
     summary = yield Ask(
-        ctx.policy, messages_for(state, ctx, SUMMARY_TASK), node="write", schema=SummaryDraft,
-        max_tokens=SUMMARY_TOKENS,
+        ctx.policy, messages_for(state, ctx, in_language(SUMMARY_TASK, language)), node="write",
+        schema=SummaryDraft, max_tokens=SUMMARY_TOKENS,
     )  # fmt: skip
-    title = checked_title(summary.parsed.title if summary.parsed else "", question)
+    title = checked_title(summary.parsed.title if summary.parsed else "", question, phrases)
     drafted, lost = yield from attributor.attribute_prose(
         summary.parsed.answer if summary.parsed else "", preferred=set(), kept=kept
     )
@@ -97,15 +101,10 @@ def write(state: ResearchState, runtime: Runtime[ResearchContext]) -> Steps[dict
             fill = extract_sentences(own, sources, part.words, subject, kept, FILL_TO - len(sentences), part.kind)
             sentences += [s for s in fill if not disputes.takes_side(s.text)]
         if sentences:
-            sections.append(ReportSection(heading=sq.text.rstrip("?").strip(), sentences=sentences))
+            sections.append(ReportSection(heading=sq.text.rstrip(QUESTION_MARKS).strip(), sentences=sentences))
 
     report = Report(title=title, short_answer=answer, disputed=disputed, unanswered=unanswered, sections=sections)
-    notes = (
-        [f"{dropped} sentence(s) the policy wrote were dropped: no on-topic source entails them, or they did not "
-         "answer their section"]
-        if dropped
-        else []
-    )  # fmt: skip
+    notes = [phrases.dropped_note.format(n=dropped)] if dropped else []
     return {"report": finish(report, state), "notes": notes}
 
 
@@ -183,7 +182,7 @@ def finish(report: Report, state: ResearchState) -> Report:
     return report.model_copy(update={"markdown": markdown, "cited_source_ids": cited_ids})
 
 
-def checked_title(title: str, question: str) -> str:
+def checked_title(title: str, question: str, phrases: ReportPhrases = ENGLISH) -> str:
     """Keep the policy's title only if it is short, plain and about the question."""
     title = title.strip().strip('"#*').strip()
     words = title.split()
@@ -193,8 +192,8 @@ def checked_title(title: str, question: str) -> str:
         and set(content_tokens(title)) & set(content_tokens(question))
     ):
         return title
-    return default_title(question)
+    return default_title(question, phrases)
 
 
-def default_title(question: str) -> str:
-    return "Research report: " + question.strip().rstrip("?")
+def default_title(question: str, phrases: ReportPhrases = ENGLISH) -> str:
+    return phrases.default_title.format(question=question.strip().rstrip(QUESTION_MARKS))

@@ -109,3 +109,4 @@ class SectionBrief(TypedDict):
     sub_question: SubQuestion
     context: str
     layout: NotRequired[str]  # "prefix", or "naive" for the prefix-cache benchmark's baseline
+    language: NotRequired[str]  # the question's (`ResearchBrief.language`): the paragraph is asked for in it

@@ -60,6 +60,11 @@ class ResearchBrief(BaseModel):
     )
     clarified_by: Literal["assumed", "person"] = "assumed"
     clarification: Clarification | None = None
+    language: str = Field(
+        default="en",
+        description="The question's language (ISO 639-1, `stepresearch.language.detect_language`): the report, "
+        "its headings and fixed phrases, and the policy's prompts are in it.",
+    )
 
 
 class SubQuestion(BaseModel):
@@ -97,6 +102,7 @@ class Source(BaseModel):
         description="Whether its title or opening names the question's subject ('about'), only its body does "
         "('mentions': only sentences that name the subject may be used), or nothing does ('unrelated').",
     )
+    language: str = Field(default="", description="The source's own language (ISO 639-1); '' when not read.")
 
 
 class Evidence(BaseModel):

@@ -21,11 +21,15 @@ import bm25s
 import structlog
 from pydantic import BaseModel
 
-from stepresearch.text import STOPWORDS, stemmer
+from stepresearch.language import has_cjk
+from stepresearch.text import STOPWORDS, segment, stemmer
 
 log = structlog.get_logger(__name__)
 
-INDEX_FORMAT = "stepresearch-bm25-v1"
+INDEX_FORMAT = "stepresearch-bm25-v2"  # v2: CJK text is segmented into words
+# bm25s's own word pattern, and a single CJK character, which is a word of its own ("桥", a bridge). English
+# text tokenises exactly as with bm25s's default.
+TOKEN_PATTERN = r"(?u)\b\w\w+\b|[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\u3040-\u30ff\uac00-\ud7af]"
 # The index cache keeps the most recently used indexes within both bounds, and evicts the rest:
 # the default corpus and a few folders fit; a user's abandoned folders do not pile up.
 MAX_CACHED_INDEXES = 8
@@ -51,9 +55,20 @@ def default_cache_dir() -> Path:
 
 
 def tokenize(texts: Sequence[str]) -> list[list[str]]:
+    """bm25s's tokens, with CJK runs segmented into their words first (`stepresearch.text.segment`)."""
+    spaced = [" ".join(_cjk_spaced(t)) if has_cjk(t) else t for t in texts]
     return bm25s.tokenize(
-        list(texts), stopwords=list(STOPWORDS), stemmer=stemmer(), return_ids=False, show_progress=False
+        spaced,
+        token_pattern=TOKEN_PATTERN,
+        stopwords=list(STOPWORDS),
+        stemmer=stemmer(),
+        return_ids=False,
+        show_progress=False,
     )
+
+
+def _cjk_spaced(text: str) -> list[str]:
+    return [piece for chunk in text.split() for piece in segment(chunk)]
 
 
 class Bm25Index:

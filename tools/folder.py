@@ -193,7 +193,8 @@ def _cut(para: str) -> list[str]:
     while start < len(para):
         end = min(len(para), start + CHUNK_CHARS)
         if end < len(para):
-            space = para.rfind(" ", end - CUT_SEARCH, end)
+            # At a space, or after a CJK full stop: Chinese text has no spaces to cut at.
+            space = max(para.rfind(" ", end - CUT_SEARCH, end), para.rfind("。", end - CUT_SEARCH, end - 1) + 1)
             end = space if space > start else end
         out.append(para[start:end].strip())
         start = end

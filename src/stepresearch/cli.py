@@ -34,6 +34,7 @@ from stepresearch.events import (
     SubQuestionPlanned,
     Token,
 )
+from stepresearch.phrases import is_phrase
 from stepresearch.prose import ProseFilter
 from stepresearch.run_folder import VIEWER_FILE
 from stepresearch.serving.server_probe import DEFAULT_WAIT_S
@@ -312,7 +313,7 @@ def cmd_run(args: argparse.Namespace, console: Console) -> int:
     finally:
         progress.finish()
     for note in result.state.get("notes", []):
-        if "no usable text" in note:
+        if is_phrase(note, "degraded_warning"):  # the validator's warning, in the report's language
             console.print(f"[bold yellow]warning:[/] {escape(note)}")
     if args.stream:  # the drafts above are the policy's words; the report keeps what the sources support
         print(f"{STREAM_RULE}\n{result.report_path.read_text(encoding='utf-8')}")

@@ -6,6 +6,9 @@ empty file, a binary one. Each gives a correct result or one clear
 `UsageError`, never a traceback. With `fix=True` the repaired report is
 written back atomically, and `run.json`'s `sources` and `citations` are
 brought in step with it.
+
+The report's headings and marks are in its language: read from its own
+headings, else from `run.json`'s brief (a report that lost every heading).
 """
 
 from __future__ import annotations
@@ -20,6 +23,7 @@ from pydantic import BaseModel, ValidationError
 from stepresearch.errors import UsageError
 from stepresearch.judge import Judge, SemanticJudge
 from stepresearch.nodes.citation_check import ValidationResult, validate_markdown
+from stepresearch.phrases import DEFAULT_LANGUAGE, report_language
 from stepresearch.state import Source
 
 REPORT_FILE = "report.md"
@@ -40,7 +44,8 @@ def recheck_run(run_dir: str | Path, *, fix: bool = False, judge: Judge | None =
     report_path = _report_path(folder)
     markdown = read_text_file(report_path, "report")
     sources = load_sources(folder / SOURCES_FILE)
-    result = validate_markdown(markdown, sources, judge or SemanticJudge())
+    language = report_language(markdown, default=recorded_language(folder / RUN_FILE))
+    result = validate_markdown(markdown, sources, judge or SemanticJudge(), language)
     changed = result.markdown != markdown
     outcome = RecheckResult(validation=result, changed=changed)
     if fix and changed:
@@ -48,6 +53,17 @@ def recheck_run(run_dir: str | Path, *, fix: bool = False, judge: Judge | None =
         outcome.written = True
         outcome.record_updated = _update_record(folder / RUN_FILE, result, sources)
     return outcome
+
+
+def recorded_language(path: Path) -> str:
+    """The question's language as run.json's brief records it; English for a run without one."""
+    try:
+        record = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return DEFAULT_LANGUAGE
+    brief = record.get("brief") if isinstance(record, dict) else None
+    language = brief.get("language") if isinstance(brief, dict) else None
+    return language if isinstance(language, str) and language else DEFAULT_LANGUAGE
 
 
 def _report_path(folder: Path) -> Path:

@@ -46,7 +46,15 @@ def run_record(
             if sid in sources
         ],
         "retrieved_sources": [
-            {"id": s.id, "title": s.title, "uri": s.uri, "tool": s.tool, "origin": s.origin, "found_by": s.found_by}
+            {
+                "id": s.id,
+                "title": s.title,
+                "uri": s.uri,
+                "tool": s.tool,
+                "origin": s.origin,
+                "found_by": s.found_by,
+                "language": s.language,
+            }
             for s in sources.values()
         ],
         "sub_questions": [sq.model_dump() for sq in state.get("sub_questions", [])],

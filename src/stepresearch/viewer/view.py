@@ -22,7 +22,7 @@ from pydantic import BaseModel, Field
 from stepresearch.graphs.drawing import figures_by_node, graph_svg
 from stepresearch.judge import corroborates, judge
 from stepresearch.judge.disagreement import sentence_context
-from stepresearch.nodes.citation_check import UNVERIFIED
+from stepresearch.phrases import TABLES
 from stepresearch.state import NodeExecution, ResearchState, Source
 from stepresearch.text import split_sentences
 
@@ -30,6 +30,7 @@ EXCERPT_CHARS = 1500  # each side of the supporting passage: a long document is 
 _MARKS = re.compile(r"((?:\s*\[\d+\])+)")
 _NUMBER = re.compile(r"\[(\d+)\]")
 _SOURCE_ENTRY = re.compile(r"^\[(\d+)\]\s+(.+)$")  # "[3] Title — uri" in the report's source list
+UNVERIFIED_MARKS = tuple(dict.fromkeys(table.unverified for table in TABLES.values()))  # every language's
 
 RunStatus = Literal["running", "finished", "stopped"]
 
@@ -260,7 +261,7 @@ def prose_sentences(text: str, cited: list[Source | None]) -> list[Sentence]:
     pending = ""
     for i, piece in enumerate(pieces):
         if i % 2 == 0:
-            lead = re.match(r"^[.!?;:,]+", piece)
+            lead = re.match(r"^[.!?;:,。！？；：，]+", piece)
             if lead and out:
                 out[-1].text += lead.group(0)
                 piece = piece[lead.end() :]
@@ -287,9 +288,11 @@ def cell_sentences(cell: str, row_text: str, cited: list[Source | None]) -> list
 
 def _sentence(text: str, numbers: list[int], cited: list[Source | None]) -> Sentence:
     """The sentence as a reader sees it: without the validator's mark (a flag instead) or Markdown emphasis."""
-    unverified = UNVERIFIED in text
-    statement = re.sub(r"\*\*?([^*]+)\*\*?", r"\1", text.replace(UNVERIFIED, ""))
-    statement = re.sub(r"\s+([.!?])$", r"\1", statement.strip())
+    unverified = any(mark in text for mark in UNVERIFIED_MARKS)
+    for mark in UNVERIFIED_MARKS:
+        text = text.replace(mark, "")
+    statement = re.sub(r"\*\*?([^*]+)\*\*?", r"\1", text)
+    statement = re.sub(r"\s+([.!?。！？])$", r"\1", statement.strip())
     return Sentence(text=statement, unverified=unverified, cites=[cite(n, statement, cited) for n in numbers])
 
 
