@@ -2,6 +2,9 @@
 
     python benchmarks/contradictions.py          # the own pairs (tuned, holdout) and sets/contradictions_{dev,test}
 
+The Chinese pairs (`sets/contradictions_zh_{dev,test}`) are scored beside the English ones, as `zh-dev`
+and `zh-test`.
+
 Each pair (`contradiction_cases.py`) is two passages: a disagreement told in different words, an
 agreement told in different words, or two different facts with different numbers. Each pair is put
 through verification as it runs in a report: two sources in a folder, the first passage as the key
@@ -87,10 +90,11 @@ def main(argv: list[str] | None = None) -> int:
     print("|---|---|---|---|---|---|---|---|---|")
     all_misses = []
     sets = {
-        split: [(r["kind"], r["first"], r["second"]) for r in load("contradictions", split)]
+        f"{prefix}{split}": [(r["kind"], r["first"], r["second"]) for r in load(name, split)]
+        for prefix, name in (("", "contradictions"), ("zh-", "contradictions_zh"))
         for split in ("dev", "test")
     }
-    splits = (("tuned", CASES), ("holdout", HOLDOUT_CASES), ("dev", sets["dev"]), ("test", sets["test"]))
+    splits = (("tuned", CASES), ("holdout", HOLDOUT_CASES), *sets.items())
     every = [case for _, cases in splits for case in cases]
     with oracle_for(every) as oracle:
         judges = (
@@ -109,7 +113,7 @@ def main(argv: list[str] | None = None) -> int:
                     f"| {name} | {split} | {len(cases)} | {counts['disagree']} | {counts['agree']} | "
                     f"{counts['different']} | {precision:.2f} | {recall:.2f} | {witnessed}/{len(agreeing)} |"
                 )
-                if split != "test":
+                if not split.endswith("test"):
                     all_misses += [f"{name} {split}: {m}" for m in misses]
         if oracle.unknown:
             print(f"\nthe oracle was asked {oracle.unknown} prompt(s) it had no label for (answered no)")

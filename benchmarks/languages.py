@@ -81,7 +81,10 @@ def score(record: dict, state: dict, folder: Path | None) -> dict:
     cited_ids |= {sid for section in report.sections for s in section.sentences for sid in s.source_ids}
     cited = {key(sources[sid]) for sid in cited_ids if sid in sources}
     on_topic = set(record.get("on_topic", []))
-    answer = " ".join(s.text for s in report.short_answer)
+    headings = phrases_for(record.get("lang", "en"))
+    marker = f"## {headings.short_answer}"
+    # The short answer as a reader sees it: its sentences and its disagreement lines.
+    answer = report.markdown.split(marker, 1)[1].split("\n## ", 1)[0] if marker in report.markdown else ""
     found, misses = 0, []
     for alternatives, kind in zip(record.get("facts", []), record.get("kinds", [])):
         if any(a in answer for a in alternatives if a not in record["question"]):
@@ -102,7 +105,6 @@ def score(record: dict, state: dict, folder: Path | None) -> dict:
             surfaced = surfaced or bool(both & side_a and both & side_b)
         if not surfaced:
             misses.append(f"disagreement {record['disagreement']['values']} not surfaced")
-    headings = phrases_for(record.get("lang", "en"))
     in_language = f"## {headings.short_answer}" in report.markdown and f"## {headings.sources}" in report.markdown
     if not in_language:
         misses.append("the report's headings are not in the question's language")

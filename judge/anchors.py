@@ -249,7 +249,8 @@ _CHINESE_NUMERAL = re.compile(r"[零〇一二两三四五六七八九十百千�
 # A numeral with a date mark that jieba tags as a noun ("十七世纪" is "nz" to it).
 _DATE_WORD = re.compile(r"^[零〇一二两三四五六七八九十百千]+(?:世纪|年代|年|月|日)$")
 _ONLY_NUMERALS = re.compile(r"^[零〇一二两三四五六七八九十百千万亿]+$")
-_NUMERAL_RUN = re.compile(r"([零〇一二两三四五六七八九十百千万亿]+)")
+# "三点二亿" is 3.2 hundred million: 点 is the decimal point between numerals.
+_NUMERAL_RUN = re.compile(r"([零〇一二两三四五六七八九十百千万亿]+(?:点[零〇一二三四五六七八九]+)?)")
 _PERCENT = re.compile(r"百分之([零〇一二两三四五六七八九十百千万亿\d.]+)")
 _NUMBER_FOLLOWERS = tuple(
     lexicon.DATE_MARKS
@@ -285,7 +286,9 @@ def _as_digits(word: str, cn2an) -> str:
             value = cn2an.cn2an(numeral, "smart")
         except (ValueError, KeyError, IndexError, TypeError):
             return numeral  # not a numeral after all: it stays as it is
-        return f"{value:g}" if isinstance(value, float) else str(value)
+        if isinstance(value, float):
+            return str(int(value)) if value.is_integer() else f"{value:f}".rstrip("0")
+        return str(value)
 
     word = _PERCENT.sub(lambda m: _NUMERAL_RUN.sub(digits, m.group(1)) + "%", word)
     return _NUMERAL_RUN.sub(digits, word)

@@ -27,6 +27,16 @@ _QUESTION_WORDS = sorted(lexicon.CHINESE_ASKED_KINDS, key=len, reverse=True)
 GIVEN_NAME_CHARS = 2
 _NAME_TAGS = frozenset({"nr", "ns", "nt", "nz", "nrt", "nrfg"})
 _NOUN_TAGS = _NAME_TAGS | {"n", "nw", "ng", "vn", "an", "eng"}
+# Words a topic is made of besides nouns: an adjective or a distinguishing word inside a name ("黑" of
+# 黑石峡), an abbreviation, a Latin word; a time word ("清代") qualifies the noun after it.
+_MODIFIER_TAGS = frozenset({"a", "b", "j", "eng", "t", "s"})
+# Where a topic stops: a verb, preposition, pronoun (question words are pronouns to jieba), adverb,
+# conjunction, particle or measure word.
+_PREDICATE_TAGS = frozenset("vprdcuqyez")
+_TITLE = re.compile(r"《([^》]+)》")
+_TITLE_MARKS = re.compile(r"[《》]")
+# A subject phrase of one character ("桥") names half the corpus.
+MIN_SUBJECT_CHARS = 2
 
 
 def clauses(question: str) -> list[str]:
@@ -34,17 +44,69 @@ def clauses(question: str) -> list[str]:
 
 
 def subject_phrases(question: str, topics: list[str] | None = None) -> list[str]:
-    """The proper names of the first clause that has any, else the nouns of the first clause with words of
-    its own (question words and stopwords aside), as one phrase."""
+    """What the question is about: the topic its first clause opens on, read from jieba's parts of speech.
+
+    Chinese puts the topic first and the predicate after it ("黑石峡大坝 | 有多高", "柳塘村的灯船节 | 起源于
+    什么时候"), and a question that opens on a question word names it after the verb ("谁发现了 | 青霉素").
+    The topic's last run of nouns is its head (灯船节); its proper names (柳塘村), the titles in 《》 and any
+    Latin-script name are subjects too. Characters, not jieba's words, carry the phrases, because jieba
+    cuts an invented name anywhere ("黑" + "石峡" + "大坝")."""
     for clause in clauses(question):
-        named = [t for t in (topics or []) if t in clause] or named_phrases(clause)
-        if named:
-            return _with_glosses([*_with_head_nouns(clause, named), *named])
-    for clause in clauses(question):
-        nouns = [w for w, tag in _tagged(clause) if tag in _NOUN_TAGS and _own_word(w)]
-        if nouns:
-            return _with_glosses(["".join(nouns)])
+        runs = _topic_runs(clause)
+        if not runs:
+            continue
+        phrases = ["".join(w for w, _ in runs[-1])]
+        phrases += ["".join(w for w, _ in run) for run in runs[:-1] if any(t in _NAME_TAGS for _, t in run)]
+        # A person's name inside the topic stands on its own ("清代学者沈砚秋"); a place name inside a longer
+        # name is only its modifier ("赤岭" of 赤岭水库).
+        phrases += [n for n in _person_names(clause) if n not in phrases]
+        phrases += _TITLE.findall(clause) + _latin_names(clause)
+        phrases += [t for t in (topics or []) if t in clause]
+        phrases = [p for p in phrases if len(p) >= MIN_SUBJECT_CHARS]
+        if phrases:
+            return _with_glosses(phrases)
     return []
+
+
+def _topic_runs(clause: str) -> list[list[tuple[str, str]]]:
+    """The runs of nominal words the clause's topic is made of, up to its predicate."""
+    runs: list[list[tuple[str, str]]] = []
+    current: list[tuple[str, str]] = []
+    for word, tag in _tagged(_TITLE_MARKS.sub("", clause)):
+        if _nominal(word, tag):
+            current.append((word, tag))
+            continue
+        if current:
+            runs.append(current)
+            current = []
+        if runs and tag[:1] in _PREDICATE_TAGS and word != "的":
+            break  # the topic ends where its predicate starts
+    if current:
+        runs.append(current)
+    return runs
+
+
+def _person_names(clause: str) -> list[str]:
+    out, run = [], ""
+    for word, tag in _tagged(clause) + [("", "x")]:
+        if tag in ("nr", "nrfg", "nrt") or (len(run) == 1 and 1 <= len(word) <= GIVEN_NAME_CHARS and tag[:1] != "x"):
+            run += word
+            continue
+        if len(run) >= MIN_SUBJECT_CHARS:
+            out.append(run)
+        run = word if tag in ("nr", "nrfg", "nrt") else ""
+    return out
+
+
+def _nominal(word: str, tag: str) -> bool:
+    return (tag[:1] == "n" or tag in _MODIFIER_TAGS) and _own_word(word)
+
+
+def _latin_names(clause: str) -> list[str]:
+    from .question import named_phrases as latin_named
+
+    latin = re.findall(r"[^\W\d_\u3400-\u9fff][^\W\u3400-\u9fff]*(?:[ .'\-]+[^\W\d_\u3400-\u9fff][^\W\u3400-\u9fff]*)*", clause)
+    return [n for chunk in latin for n in latin_named(chunk)]
 
 
 def _with_glosses(phrases: list[str]) -> list[str]:
@@ -52,7 +114,10 @@ def _with_glosses(phrases: list[str]) -> list[str]:
     out = list(dict.fromkeys(phrases))
     for phrase in list(out):
         words = [w for w, _ in _tagged(phrase)]
-        if all(glossary.glosses(w) for w in words) or glossary.glosses(phrase):
+        # A phrase is glossed whole, or word by word when each word is a dictionary word of its own: an
+        # invented name glossed a character at a time ("澄江水志", "settle river water sign") is noise.
+        whole = bool(glossary.glosses(phrase))
+        if whole or all(len(w) >= MIN_SUBJECT_CHARS and glossary.glosses(w) for w in words):
             gloss = glossary.gloss_phrase(phrase, words)
             if gloss and gloss not in out:
                 out.append(gloss)
@@ -109,7 +174,8 @@ def asked_parts(question: str, subject: list[str] | None = None) -> list[AskedPa
             continue
         words = _content_words(clause)
         words += [w for w in subject_words if w not in words]
-        words += [g for g in glossary.gloss_text([w for w in words if has_cjk(w)]).split() if g not in words]
+        glossed = [w for w in words if has_cjk(w) and len(w) >= MIN_SUBJECT_CHARS]  # "黑": black, sinister ...
+        words += [g for g in glossary.gloss_text(glossed).split() if g not in words]
         for kind in kinds:
             parts.append(AskedPart(kind=kind, text=clause, words=list(dict.fromkeys(words))))  # type: ignore[arg-type]
     return parts

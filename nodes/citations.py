@@ -19,6 +19,7 @@ from stepresearch.judge.overlap import is_repeat
 from stepresearch.judge.relevance import Relevance, answer_share, carries, meanings_to_question
 from stepresearch.state import AskedPart, CitedSentence, Evidence, Source
 from stepresearch.steps import Steps
+from stepresearch.language import has_cjk
 from stepresearch.text import STOPWORDS, content_tokens, split_sentences, word_count
 
 MIN_CONTENT_TOKENS = 4
@@ -44,10 +45,14 @@ def strip_markers(text: str, titles: list[str] | None = None) -> str:
     return text
 
 
+# What a whole sentence ends on, in Latin and CJK punctuation.
+SENTENCE_CLOSERS = ".!\"'”)。！」』）"
+
+
 def is_fragment(sentence: str) -> bool:
     """A sentence cut off mid-way (by max_tokens, or by the model) ends without punctuation or on a stopword."""
     body = sentence.rstrip()
-    if body[-1:] not in ".!\"'”)":
+    if body[-1:] not in SENTENCE_CLOSERS:
         return True
     last = re.findall(r"[A-Za-z']+", body)
     return bool(last) and last[-1].lower() in STOPWORDS
@@ -58,7 +63,7 @@ def is_candidate(text: str) -> bool:
     text = text.strip()
     return (
         len(content_tokens(text)) >= MIN_CONTENT_TOKENS
-        and not text.endswith("?")
+        and not text.endswith(("?", "？"))
         and "…" not in text
         and word_count(text) <= MAX_WORDS
     )
@@ -224,7 +229,9 @@ def best_answer(
         if not is_candidate(sentence) or not carries(sentence, part.kind, part.text):
             continue
         share = answer_share(sentence, part.words, subject)
-        if share <= 0 and part.words:
+        if share <= 0 and part.words and not has_cjk(part.text):
+            # In English a sentence must share a word of the part's own; Chinese has no synonym lexicon here
+            # ("落成" for "建成"), so there the asked kind of fact and closeness in meaning decide.
             continue
         candidates.append((item, sentence))
     if not candidates:
@@ -277,8 +284,11 @@ def resolve_pronoun(sentence: str, title: str) -> str:
 
 
 def finish(text: str) -> str:
+    """The sentence with its closing punctuation: a Chinese one closes on 。"""
     text = text.strip()
-    return text if text[-1:] in ".!\"'”)" else text + "."
+    if text[-1:] in SENTENCE_CLOSERS:
+        return text
+    return text + ("。" if has_cjk(text) else ".")
 
 
 def _closeness(verdict: Judgement) -> float:

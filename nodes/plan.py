@@ -124,7 +124,7 @@ CJK_PRONOUNS = ("它们", "他们", "她们", "它", "他", "她", "其", "该")
 def _own_cjk_parts(brief: ResearchBrief) -> list[str]:
     out: list[str] = []
     own = [s for s in brief.subject if has_cjk(s)]  # not the English glosses
-    subject = own[-1] if own else ""  # the head of "青溪镇的望澜桥" comes last
+    subject = own[0] if own else ""  # the topic's head ("望澜桥" of 青溪镇的望澜桥) comes first
     for part in brief.asked:
         clause = part.text.strip(" ，,？?")
         if subject and not any(s in clause for s in own):
