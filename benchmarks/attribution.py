@@ -29,27 +29,35 @@ import structlog
 from stepresearch.benchmarks.oracle_server import OracleServer
 from stepresearch.benchmarks.sets import SPLITS, load
 from stepresearch.judge import Judge, LexicalJudge, PolicyJudge, SemanticJudge
+from stepresearch.language import has_cjk
 from stepresearch.nodes.citation_check import validate_markdown
 from stepresearch.state import Source, stable_source_id
 from stepresearch.tools.wiki import load_wiki_passages, wiki_data_path, wiki_uri
 
 
 def sources_for(cases: list[dict]) -> dict[str, Source]:
-    summaries = {p.title: p.text for p in load_wiki_passages(wiki_data_path())}
+    """Each case's source: its own `source` text (the Chinese sets), else its summary in the default corpus."""
+    summaries = (
+        {p.title: p.text for p in load_wiki_passages(wiki_data_path())} if any("source" not in c for c in cases) else {}
+    )
     out = {}
     for case in cases:
         title = case["title"]
         if title not in out:
-            uri = wiki_uri(title)
-            out[title] = Source(
-                id=stable_source_id(uri), title=title, uri=uri, text=summaries[title], tool="wiki", origin=uri
-            )
+            uri = wiki_uri(title) if "source" not in case else f"doc:{title}.md"
+            text = case.get("source") or summaries[title]
+            out[title] = Source(id=stable_source_id(uri), title=title, uri=uri, text=text, tool="wiki", origin=uri)
     return out
 
 
 def kept_by_validator(sentence: str, source: Source, sources: list[Source], judge: Judge) -> bool:
     """The sentence survives `verify --fix` with its citation to its source, as a person would check it."""
-    markdown = f"# Check\n\n## Short answer\n\n{sentence.rstrip('.')} [1].\n\n## Sources\n\n[1] {source.title} — {source.uri}\n"
+    if has_cjk(sentence):
+        body = sentence.rstrip("。")
+        markdown = f"# 核查\n\n## 简短回答\n\n{body} [1]。\n\n## 来源\n\n[1] {source.title} — {source.uri}\n"
+    else:
+        body = sentence.rstrip(".")
+        markdown = f"# Check\n\n## Short answer\n\n{body} [1].\n\n## Sources\n\n[1] {source.title} — {source.uri}\n"
     result = validate_markdown(markdown, sources, judge)
     return result.stats.valid == 1
 
@@ -100,6 +108,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--policy", help="also a served policy as judge: an OpenAI-compatible base URL")
     parser.add_argument("--model", default="", help="the served model's name, with --policy")
     parser.add_argument("--split", choices=SPLITS, action="append", help="only these splits (default: both)")
+    parser.add_argument("--lang", choices=["en", "zh"], default="en", help="zh: sets/attribution_zh_{dev,test}")
     parser.add_argument(
         "--own", action="store_true", help="the earlier splits the rules were shaped on, instead of sets/ (all studied)"
     )
@@ -111,12 +120,13 @@ def main(argv: list[str] | None = None) -> int:
         own = {"tuned": CASES, "holdout": HOLDOUT_CASES, "fresh": FRESH_CASES}
         splits = {name: [{"title": t, "kind": k, "sentence": x} for t, k, x in cases] for name, cases in own.items()}
     else:
-        splits = {split: load("attribution", split) for split in (args.split or SPLITS)}
+        name = "attribution" if args.lang == "en" else "attribution_zh"
+        splits = {split: load(name, split) for split in (args.split or SPLITS)}
     every = [c for cases in splits.values() for c in cases]
     truth = {c["sentence"]: c["kind"] == "faithful" for c in every}
     print(
         " + ".join(f"{len(c)} {s}" for s, c in splits.items())
-        + f" sentences over {len({c['title'] for c in every})} subjects of the default corpus"
+        + f" sentences over {len({c['title'] for c in every})} subjects"
     )
     headline = []
     with OracleServer(truth) as oracle:

@@ -115,4 +115,4 @@ def within(part: str, whole: str) -> bool:
 
 def _norm(text: str) -> str:
     """Statements reach the prompt as the validator cut them: compare without end punctuation or spacing."""
-    return re.sub(r"\s+", " ", text).strip().rstrip(".").strip().lower()
+    return re.sub(r"\s+", " ", text).strip().rstrip(".。").strip().lower()

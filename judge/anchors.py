@@ -17,7 +17,7 @@ from functools import cached_property, lru_cache
 from stepresearch.language import has_cjk
 from stepresearch.text import STOPWORDS, stem_word
 
-from . import lexicon
+from . import glossary, lexicon
 
 _TOKEN = re.compile(
     r"(?P<num>\d+(?:,\d{3})*(?:\.\d+)?(?:st|nd|rd|th|s)?)(?![\w])"
@@ -264,7 +264,7 @@ _NUMERAL_TAGS = frozenset({"m", "t", "mq"})
 # Marks that rjieba leaves glued to a number's neighbour ("全长约", "多名", "万人"): peeled off so the number
 # reads its hedge, multiplier and counted word.
 _PEEL_BEFORE = ("约", "近")
-_PEEL_AFTER = ("多", "余", "万", "亿", "千", "百")
+_PEEL_AFTER = ("多", "余", "万", "亿", "千", "百", "月", "日", "号")  # "12 日夜": the day, then the night
 # jieba's tags for proper names: a person, a place, an organisation, another proper noun.
 _NAME_TAGS = frozenset({"nr", "ns", "nt", "nz", "nrt", "nrfg"})
 
@@ -292,6 +292,50 @@ def _as_digits(word: str, cn2an) -> str:
 
     word = _PERCENT.sub(lambda m: _NUMERAL_RUN.sub(digits, m.group(1)) + "%", word)
     return _NUMERAL_RUN.sub(digits, word)
+
+
+# A Chinese word is keyed by its dictionary glosses too, so two words that gloss alike are synonyms to the
+# judge as an English synonym group's words are: 落成 and 完工 both gloss "complete", 遇难 and 丧生 "die".
+# Only glosses of a word of two characters or more: a single character glosses a dozen unrelated senses.
+GLOSS_KEY = "@"
+MIN_GLOSSED_CHARS = 2
+
+
+@lru_cache(maxsize=50_000)
+def gloss_keys(word: str) -> frozenset[str]:
+    if len(word) < MIN_GLOSSED_CHARS:
+        return frozenset()
+    stems = {stem(w) for gloss in glossary.glosses(word) for w in re.findall(r"[a-z]+", gloss.lower())}
+    return frozenset(GLOSS_KEY + s for s in stems if s and s not in STOPWORDS and len(s) > 2)
+
+
+# Before a numeral, what makes it a number whatever follows it: an ordinal mark, a hedge, an era, a month
+# ("七月十五" is the fifteenth).
+_NUMBER_LEADERS = ("第", "约", "近", "公元前", "公元", "月")
+
+
+def _numerals_as_digits(text: str, cn2an) -> str:
+    """The text with each Chinese numeral that reads as a number written in digits, before jieba cuts it
+    (its cuts of numerals are unreliable: "三点二" + "亿立方米", "一二" + "〇" + "年"). A numeral is a
+    number when a date mark, multiplier, hedge, measure word or unit follows it, or an ordinal mark, hedge,
+    era or month precedes it: "统一六国" and "一心一意" keep their characters."""
+
+    def digits(match: re.Match) -> str:
+        numeral = match.group(1)
+        before, after = text[: match.start()], text[match.end() :]
+        if not (after.startswith(_NUMBER_FOLLOWERS) or before.endswith(_NUMBER_LEADERS)):
+            return numeral
+        if len(numeral) == 1 and not after.startswith(_NUMBER_FOLLOWERS) and not before.endswith("月"):
+            return numeral
+        try:
+            value = cn2an.cn2an(numeral, "smart")
+        except (ValueError, KeyError, IndexError, TypeError):
+            return numeral
+        if isinstance(value, float):
+            return str(int(value)) if value.is_integer() else f"{value:f}".rstrip("0")
+        return str(value)
+
+    return _NUMERAL_RUN.sub(digits, text)
 
 
 def _merged_numerals(tagged: list[tuple[str, str]]) -> list[tuple[str, str]]:
@@ -331,6 +375,7 @@ def prepare_cjk(text: str) -> tuple[str, frozenset[str]]:
 
     pieces: list[str] = []
     names: set[str] = set()
+    text = _numerals_as_digits(text, cn2an)
     for word, tag in _merged_numerals(rjieba.tag(text)):
         if not word.strip():
             continue
@@ -340,19 +385,21 @@ def prepare_cjk(text: str) -> tuple[str, frozenset[str]]:
         if tag in _NUMERAL_TAGS or _DATE_WORD.match(word):
             word = _as_digits(word, cn2an)
             tag = "m"
-        if tag in _NAME_TAGS:
-            names.add(word.lower())
+        if tag in _NAME_TAGS and not glossary.is_common_word(word):
+            names.add(word.lower())  # jieba tags 大桥 (a big bridge) as a place; the dictionary says otherwise
         for part in _DIGIT_RUNS.findall(word) if tag in _NUMERAL_TAGS else [word]:
             if pieces and pieces[-1][:1].isdigit():
                 while len(part) > 1 and part[:1] in _PEEL_AFTER:
                     pieces.append(part[:1])
                     part = part[1:]
-            if len(part) > 1 and part[:1] in _PEEL_BEFORE and pieces and not pieces[-1][:1].isdigit():
-                pieces += [part[:1], part[1:]]  # "约长 42 公里": the hedge opens the word before the number
-            elif len(part) > 1 and part[-1:] in _PEEL_BEFORE:
+            if len(part) > 1 and part[-1:] in _PEEL_BEFORE:
                 pieces += [part[:-1], part[-1]]
             elif part:
                 pieces.append(part)
+    for i in range(len(pieces) - 1):  # "约长 42 公里": the hedge opens the word before the number
+        word = pieces[i]
+        if len(word) > 1 and word[:1] in _PEEL_BEFORE and pieces[i + 1][:1].isdigit():
+            pieces[i] = f"{word[:1]} {word[1:]}"
     return " ".join(pieces), frozenset(names)
 
 
@@ -361,7 +408,7 @@ def analyse(text: str) -> Analysis:
     """Tokens with positions, clauses and synonym keys; quantities; which tokens are names.
 
     A sentence in a CJK script is first read by `prepare_cjk`; its tokens keep the original words."""
-    cjk_names: frozenset[str] = frozenset()
+    cjk_names: frozenset[str] | None = None
     original = text
     if has_cjk(text):
         text, cjk_names = prepare_cjk(text)
@@ -419,6 +466,8 @@ def analyse(text: str) -> Analysis:
         if position > 0:
             pair = stem(raw[position - 1][0]) + " " + token_stem
             keys |= groups.get(pair, set())
+        if cjk_names is not None and has_cjk(surface):
+            keys |= gloss_keys(surface)
         tokens.append(
             Token(
                 surface=surface,
@@ -431,13 +480,13 @@ def analyse(text: str) -> Analysis:
                 and lower not in lexicon.NEGATIONS,
                 negation=lower in lexicon.NEGATIONS,
                 negative=lower in lexicon.NEGATIVE_WORDS,
-                capitalised=surface[:1].isupper() or lower in cjk_names,  # a Chinese name: jieba's tag
+                capitalised=surface[:1].isupper() or lower in (cjk_names or ()),  # a Chinese name: jieba's tag
                 sentence_initial=position == 0 or raw[position - 1][0] in ('"', "“"),
             )
         )
     quantities = tuple(_quantities(tokens))
     numeric = {q.position for q in quantities}
-    names = _names(tokens, numeric) | {t.position for t in tokens if t.surface.lower() in cjk_names}
+    names = _names(tokens, numeric) | {t.position for t in tokens if t.surface.lower() in (cjk_names or ())}
     names -= numeric
     return Analysis(
         text=original,
@@ -627,6 +676,9 @@ def _unit(tokens: list[Token], j: int) -> str:
         if token.surface.lower() in ("of", "the", "a", "an") or token.surface in lexicon.CHINESE_HEDGES:
             continue
         if token.surface in lexicon.CHINESE_CLASSIFIERS:
+            after = tokens[token.position + 1] if token.position + 1 < len(tokens) else None
+            if after is None or after.stop or not after.surface[:1].isalnum():
+                return token.stem  # nothing is counted after it: "十三 层" counts floors
             continue
         if token.surface[:1].isdigit() or (token.stop and token.stem not in _unit_groups()):
             return ""

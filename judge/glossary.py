@@ -73,3 +73,10 @@ def gloss_phrase(phrase: str, words: list[str]) -> str:
 def gloss_text(words: list[str]) -> str:
     """Every gloss of the words, as one search query in English."""
     return " ".join(dict.fromkeys(g for w in words for g in glosses(w)))
+
+
+def is_common_word(word: str) -> bool:
+    """A dictionary word whose first gloss is a common noun or verb ("大桥": "bridge"), not a name: CC-CEDICT
+    writes a proper name's gloss with a capital ("泰姬陵": "Taj Mahal"). A word it lacks is not common."""
+    found = glosses(word)
+    return bool(found) and found[0][:1].islower()

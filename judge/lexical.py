@@ -34,6 +34,7 @@ from typing import Literal
 
 from pydantic import BaseModel, Field
 
+from stepresearch.language import has_cjk
 from stepresearch.steps import Steps, returning
 from stepresearch.text import split_sentences
 
@@ -298,8 +299,12 @@ def _compare(
     for token in source.tokens:
         if token.capitalised:
             name_keys |= token.keys
+    cjk_names = [t.surface for t in source.tokens if t.capitalised and has_cjk(t.surface)]
     for token in claim.names:  # a name must be a name there too: "South Carolina" is not "south of"
-        if not token.keys & name_keys:
+        # A Chinese name stands inside a longer one of the source: "柳溪" in "柳溪镇".
+        if not token.keys & name_keys and not any(
+            token.surface in name for name in cjk_names if has_cjk(token.surface)
+        ):
             unsupported.append(f"name {token.surface!r} is not in the source sentence")
 
     matched_quantities: dict[int, list[Quantity]] = {}

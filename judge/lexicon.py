@@ -540,9 +540,11 @@ CHINESE_ORDINAL = "第"
 DATE_MARKS = frozenset({CHINESE_YEAR, CHINESE_MONTH, CHINESE_CENTURY, CHINESE_DECADE} | CHINESE_DAYS)
 CHINESE_BC, CHINESE_AD = frozenset({"公元前", "前"}), frozenset({"公元"})
 # Before a year-number with 年 ("于 618 年", "在 221 年"): a date, not a count of years.
-CHINESE_TEMPORAL = frozenset("于 在 从 自 到 至 直到 截至 公元 约".split())
+CHINESE_TEMPORAL = frozenset("于 在 从 自 到 至 直到 截至 公元".split())
 # With the connectives of purpose, which answer 为什么 as "in order to" answers why: 为了, 目的, 旨在.
-CHINESE_CAUSAL_WORDS = frozenset("因为 由于 因此 所以 导致 造成 引起 致使 因而 起因 原因 缘故 归因于 为了 目的 旨在 以便".split())
+CHINESE_CAUSAL_WORDS = frozenset(
+    "因为 由于 因 因此 所以 导致 造成 引起 致使 因而 起因 原因 缘故 归因于 为了 目的 旨在 以便".split()
+)
 CHINESE_SUBORDINATORS = frozenset("虽然 尽管 如果 即使 因为 由于".split())
 CHINESE_UNIT_GROUPS: tuple[tuple[str, ...], ...] = (
     ("人", "名", "位", "people", "person"),

@@ -105,7 +105,9 @@ def _nominal(word: str, tag: str) -> bool:
 def _latin_names(clause: str) -> list[str]:
     from .question import named_phrases as latin_named
 
-    latin = re.findall(r"[^\W\d_\u3400-\u9fff][^\W\u3400-\u9fff]*(?:[ .'\-]+[^\W\d_\u3400-\u9fff][^\W\u3400-\u9fff]*)*", clause)
+    latin = re.findall(
+        r"[^\W\d_\u3400-\u9fff][^\W\u3400-\u9fff]*(?:[ .'\-]+[^\W\d_\u3400-\u9fff][^\W\u3400-\u9fff]*)*", clause
+    )
     return [n for chunk in latin for n in latin_named(chunk)]
 
 

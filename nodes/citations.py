@@ -17,9 +17,9 @@ from collections.abc import Iterator
 from stepresearch.judge import Judge, Judgement, LexicalJudge, SemanticJudge, answers, sentence_on_topic
 from stepresearch.judge.overlap import is_repeat
 from stepresearch.judge.relevance import Relevance, answer_share, carries, meanings_to_question
+from stepresearch.language import has_cjk
 from stepresearch.state import AskedPart, CitedSentence, Evidence, Source
 from stepresearch.steps import Steps
-from stepresearch.language import has_cjk
 from stepresearch.text import STOPWORDS, content_tokens, split_sentences, word_count
 
 MIN_CONTENT_TOKENS = 4
