@@ -60,16 +60,6 @@ def glosses(word: str) -> tuple[str, ...]:
     return tuple(out)
 
 
-def gloss_phrase(phrase: str, words: list[str]) -> str:
-    """The phrase's own gloss when the dictionary has it ("法国大革命" -> "French Revolution"), else its words'
-    first glosses joined ("赤岭" + "水库" -> "reservoir" when only one is known); "" with none."""
-    own = glosses(phrase)
-    if own:
-        return own[0]
-    parts = [glosses(w)[0] for w in words if glosses(w)]
-    return " ".join(parts)
-
-
 def gloss_text(words: list[str]) -> str:
     """Every gloss of the words, as one search query in English."""
     return " ".join(dict.fromkeys(g for w in words for g in glosses(w)))

@@ -50,7 +50,8 @@ def subject_phrases(question: str, topics: list[str] | None = None) -> list[str]
     什么时候"), and a question that opens on a question word names it after the verb ("谁发现了 | 青霉素").
     The topic's last run of nouns is its head (灯船节); its proper names (柳塘村), the titles in 《》 and any
     Latin-script name are subjects too. Characters, not jieba's words, carry the phrases, because jieba
-    cuts an invented name anywhere ("黑" + "石峡" + "大坝")."""
+    cuts an invented name anywhere ("黑" + "石峡" + "大坝"). `topics` (the English reader's named phrases) are
+    not added: a name that only modifies the topic ("葡萄牙" of 葡萄牙航海家) is not what it is about."""
     for clause in clauses(question):
         runs = _topic_runs(clause)
         if not runs:
@@ -61,7 +62,6 @@ def subject_phrases(question: str, topics: list[str] | None = None) -> list[str]
         # name is only its modifier ("赤岭" of 赤岭水库).
         phrases += [n for n in _person_names(clause) if n not in phrases]
         phrases += _TITLE.findall(clause) + _latin_names(clause)
-        phrases += [t for t in (topics or []) if t in clause]
         phrases = [p for p in phrases if len(p) >= MIN_SUBJECT_CHARS]
         if phrases:
             return _with_glosses(phrases)
@@ -89,6 +89,8 @@ def _topic_runs(clause: str) -> list[list[tuple[str, str]]]:
 def _person_names(clause: str) -> list[str]:
     out, run = [], ""
     for word, tag in _tagged(clause) + [("", "x")]:
+        if tag in ("nr", "nrfg", "nrt") and glossary.is_common_word(word):
+            tag = "n"  # jieba tags 卫星 (a satellite) as a person; the dictionary says otherwise
         if tag in ("nr", "nrfg", "nrt") or (len(run) == 1 and 1 <= len(word) <= GIVEN_NAME_CHARS and tag[:1] != "x"):
             run += word
             continue
@@ -115,14 +117,12 @@ def _with_glosses(phrases: list[str]) -> list[str]:
     """The phrases, then the English gloss of each one the dictionary covers whole."""
     out = list(dict.fromkeys(phrases))
     for phrase in list(out):
-        words = [w for w, _ in _tagged(phrase)]
-        # A phrase is glossed whole, or word by word when each word is a dictionary word of its own: an
-        # invented name glossed a character at a time ("澄江水志", "settle river water sign") is noise.
-        whole = bool(glossary.glosses(phrase))
-        if whole or all(len(w) >= MIN_SUBJECT_CHARS and glossary.glosses(w) for w in words):
-            gloss = glossary.gloss_phrase(phrase, words)
-            if gloss and gloss not in out:
-                out.append(gloss)
+        # Only a phrase the dictionary has whole is glossed: word by word, a compound's gloss is a guess
+        # that names something else ("葡萄牙航海家若昂", "Portugal navigator João", names any Portuguese
+        # navigator), and an invented name glossed a character at a time is noise.
+        whole = glossary.glosses(phrase)
+        if whole and whole[0] not in out:
+            out.append(whole[0])
     return out
 
 
@@ -152,6 +152,8 @@ def named_phrases(text: str) -> list[str]:
     out: list[str] = []
     run: list[str] = []
     for word, tag in _tagged(text) + [("", "x")]:
+        if tag in _NAME_TAGS and glossary.is_common_word(word):
+            tag = "n"  # jieba tags 卫星 (a satellite) as a person; the dictionary says otherwise
         surname = len(run) == 1 and len(run[0]) == 1  # jieba cuts an unknown name after its surname: 周 + 明远
         if (tag in _NAME_TAGS or (surname and len(word) <= GIVEN_NAME_CHARS and re.match(r"\w", word))) and (
             _own_word(word)

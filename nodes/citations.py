@@ -229,9 +229,10 @@ def best_answer(
         if not is_candidate(sentence) or not carries(sentence, part.kind, part.text):
             continue
         share = answer_share(sentence, part.words, subject)
-        if share <= 0 and part.words and not has_cjk(part.text):
-            # In English a sentence must share a word of the part's own; Chinese has no synonym lexicon here
-            # ("落成" for "建成"), so there the asked kind of fact and closeness in meaning decide.
+        if share <= 0 and part.words and not has_cjk(part.text) and not has_cjk(sentence):
+            # In English a sentence must share a word of the part's own. In Chinese, synonyms go unmatched
+            # ("落成" for "建成"), and across two scripts no word is shared: there the asked kind of fact and
+            # closeness in meaning decide.
             continue
         candidates.append((item, sentence))
     if not candidates:
