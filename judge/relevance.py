@@ -67,6 +67,7 @@ class Relevance(BaseModel):
 
     aboutness: Aboutness
     reason: str
+    namesake: bool = False  # it opens on a longer name that contains the subject's: meaning never widens it
 
 
 def subject_keys(subject: list[str]) -> list[list[frozenset[str]]]:
@@ -93,7 +94,9 @@ def source_relevance(title: str, text: str, subject: list[str]) -> Relevance:
         return Relevance(aboutness="about", reason="the question names no subject")
     namesake = _namesake(statements(text)[:1], subject)
     if namesake:
-        return Relevance(aboutness="unrelated", reason=f"it is about {namesake}, another thing named after the subject")
+        return Relevance(
+            aboutness="unrelated", reason=f"it is about {namesake}, another thing named after the subject", namesake=True
+        )
     if names_subject(title, subject):
         return Relevance(aboutness="about", reason="its title names the subject")
     lead_sentences = statements(text)[:LEAD_SENTENCES]  # a title line is not the opening of the text
@@ -182,8 +185,8 @@ def relevance_by_meaning(meaning: float, best: float, by_words: Relevance) -> Re
     Meaning never demotes what the words find about: e5-small reads an opening, and an article that answers
     "who discovered X" opens on the person ("Sir Alexander Fleming was a Scottish physician"), further from
     the question than an unrelated scientist's article (measured: 0.80 against 0.82)."""
-    if by_words.aboutness == "about":
-        return by_words
+    if by_words.aboutness == "about" or by_words.namesake:
+        return by_words  # a namesake opens like the subject's article, which is what makes it one
     if best - meaning <= ABOUT_MARGIN:
         return Relevance(aboutness="about", reason=f"its opening is as close to the question as any ({meaning:.2f})")
     return by_words
