@@ -151,8 +151,10 @@ class SemanticUnavailable(RuntimeError):
 def band_offset(a: str, b: str) -> float:
     """How much higher than English e5 reads a pair of texts in one language (`BAND_OFFSETS`); 0 for a pair
     in two languages, or in a language not measured."""
-    from stepresearch.language import detect_language
+    from stepresearch.language import detect_language, has_cjk
 
+    if not has_cjk(a):
+        return 0.0  # every language with an offset is written in a CJK script
     language = detect_language(a[:200])
     if language not in BAND_OFFSETS or detect_language(b[:200]) != language:
         return 0.0

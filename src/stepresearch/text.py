@@ -155,7 +155,7 @@ def _split_block(text: str) -> list[str]:
     text = re.sub(r"\s+", " ", text).strip()
     if not text:
         return []
-    language = script_language(text)
+    language = script_language(text) if has_cjk(text) else None  # English text pays one regex search
     if language is not None:
         import sentencex
 
