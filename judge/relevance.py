@@ -95,7 +95,9 @@ def source_relevance(title: str, text: str, subject: list[str]) -> Relevance:
     namesake = _namesake(statements(text)[:1], subject)
     if namesake:
         return Relevance(
-            aboutness="unrelated", reason=f"it is about {namesake}, another thing named after the subject", namesake=True
+            aboutness="unrelated",
+            reason=f"it is about {namesake}, another thing named after the subject",
+            namesake=True,
         )
     if names_subject(title, subject):
         return Relevance(aboutness="about", reason="its title names the subject")

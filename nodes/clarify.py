@@ -21,6 +21,7 @@ from stepresearch.judge import read_question
 from stepresearch.judge.overlap import word_share
 from stepresearch.judge.question import named_phrases
 from stepresearch.language import detect_language, has_cjk
+from stepresearch.phrases import ENGLISH
 from stepresearch.state import Clarification, ResearchBrief, ResearchState
 from stepresearch.steps import Ask, Steps, step_node
 from stepresearch.text import STOPWORDS, content_tokens
@@ -32,7 +33,7 @@ TASK = """TASK: clarify
 Restate the question as one research objective, list up to 3 assumptions about what the asker means, and list the key terms to search for.
 Reply in JSON: {"objective": "...", "assumptions": ["..."], "key_terms": ["..."]}"""
 
-ASSUMED_NOTE = "No one was available to clarify the question, so it is researched as written."
+ASSUMED_NOTE = ENGLISH.assumed  # the brief keeps it in English; the report prints it in the report's language
 # A drafted objective replaces the question only if it keeps at least half of the question's words.
 OBJECTIVE_KEEPS = 0.5
 

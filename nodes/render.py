@@ -121,7 +121,10 @@ def method_section(state: ResearchState, phrases: ReportPhrases = ENGLISH) -> li
     rounds = max((sq.round for sq in sub_questions), default=1)
     lines = [f"## {phrases.method}", ""]
     if brief is not None:
-        lines += ["- " + phrases.assumption.format(text=a) for a in brief.assumptions]
+        lines += [
+            "- " + phrases.assumption.format(text=phrases.assumed if a == ENGLISH.assumed else a)
+            for a in brief.assumptions
+        ]
     lines.append(
         "- "
         + phrases.method_summary.format(

@@ -61,6 +61,7 @@ class ReportPhrases(BaseModel):
 
     # "Scope and method".
     assumption: str
+    assumed: str  # the brief's note that no one was there to clarify the question, in this language
     method_summary: str
     research_stopped: str
     note: str
@@ -150,6 +151,7 @@ ENGLISH = ReportPhrases(
     independent_sources="{n} independent sources",
     disagreement_item="{one} Another source disagrees: {other} {tally}",
     assumption="Assumption: {text}",
+    assumed="No one was available to clarify the question, so it is researched as written.",
     method_summary="Searched {sub_questions} sub-question(s) in {rounds} round(s) and read {sources} source(s). "
     "Every citation was computed by matching the sentence against the retrieved text; sentences no source "
     "supports were left out.",
@@ -205,6 +207,7 @@ CHINESE = ReportPhrases(
     independent_sources="{n}个独立来源",
     disagreement_item="{one}另有来源持不同说法：{other}{tally}",
     assumption="假设：{text}",
+    assumed="无人可以澄清问题的含义，因此按问题原文进行研究。",
     method_summary="共检索了{sub_questions}个子问题，历时{rounds}轮，阅读了{sources}个来源。每条引用都是将句子与"
     "检索到的原文比对后得出的；没有来源支持的句子均已略去。",
     research_stopped="研究停止：{reason}。",
