@@ -72,3 +72,20 @@ def list_tool(documents: list[dict[str, str]]):
 
     search.__name__ = "list_tool"
     return search
+
+
+def searched_state(state: dict, config) -> dict:
+    """`state` after plan and all search branches, merged with the real reducers (fake policy and tools)."""
+    from stepresearch.nodes.plan import plan
+    from stepresearch.nodes.search import dispatch_search, search
+    from stepresearch.state.reducers import merge_evidence, merge_sources
+
+    state = dict(state)
+    state.update(plan(state, config))
+    sources, evidence = {}, []
+    for send in dispatch_search(state, config):
+        update = search(send.arg, config)
+        sources = merge_sources(sources, update["sources"])
+        evidence = merge_evidence(evidence, update["evidence"])
+    state.update(sources=sources, evidence=evidence)
+    return state

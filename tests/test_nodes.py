@@ -9,6 +9,7 @@ import time
 import pytest
 from conftest import DOCS, QUESTION, scripted_replies
 from fakes import ScriptedPolicy, list_tool
+from fakes import searched_state as fake_searched_state
 from langgraph.runtime import Runtime
 
 from stepresearch.judge import JudgeDecision, PolicyJudge
@@ -25,7 +26,6 @@ from stepresearch.nodes import (
 from stepresearch.nodes.clarify import ASSUMED_NOTE
 from stepresearch.nodes.verify import ClaimChecker
 from stepresearch.state import Budgets, Claim, Evidence, ResearchBrief, Source, SubQuestion, stable_source_id
-from stepresearch.state.reducers import merge_evidence, merge_sources
 from stepresearch.tools import as_search_tool
 
 
@@ -46,16 +46,8 @@ def brief() -> ResearchBrief:
 
 def searched_state(policy) -> dict:
     """State after plan and all search branches, merged with the real reducers."""
-    config = runtime_for(policy)
     state = {"question": QUESTION, "brief": brief(), "round": 1, "tool_calls": 0}
-    state.update(plan(state, config))
-    sources, evidence = {}, []
-    for send in dispatch_search(state, config):
-        update = search(send.arg, config)
-        sources = merge_sources(sources, update["sources"])
-        evidence = merge_evidence(evidence, update["evidence"])
-    state.update(sources=sources, evidence=evidence)
-    return state
+    return fake_searched_state(state, runtime_for(policy))
 
 
 # clarify ---------------------------------------------------------------------------------------------

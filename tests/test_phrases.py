@@ -9,10 +9,11 @@ import string
 import pytest
 from conftest import DOCS, QUESTION, scripted_replies
 from fakes import ScriptedPolicy, list_tool
+from fakes import searched_state as fake_searched_state
 from langgraph.runtime import Runtime
 
 from stepresearch.judge import JudgeDecision
-from stepresearch.nodes import ResearchContext, dispatch_search, draft_section, plan, search, write
+from stepresearch.nodes import ResearchContext, draft_section, write
 from stepresearch.nodes.citation_check import validate_markdown
 from stepresearch.nodes.layout import in_language
 from stepresearch.nodes.reflect import budget_stop_reason
@@ -40,7 +41,6 @@ from stepresearch.state import (
     Source,
     SubQuestion,
 )
-from stepresearch.state.reducers import merge_evidence, merge_sources
 from stepresearch.tools import as_search_tool
 
 FIELDS = [name for name in ReportPhrases.model_fields if name != "language"]
@@ -232,17 +232,9 @@ def runtime_for(policy, capable: bool = False) -> Runtime[ResearchContext]:
 
 
 def searched_state(policy, language: str) -> dict:
-    config = runtime_for(policy)
     brief = ResearchBrief(question=QUESTION, objective=QUESTION, key_terms=["Byzantine Empire"], language=language)
     state = {"question": QUESTION, "brief": brief, "round": 1, "tool_calls": 0}
-    state.update(plan(state, config))
-    sources, evidence = {}, []
-    for send in dispatch_search(state, config):
-        update = search(send.arg, config)
-        sources = merge_sources(sources, update["sources"])
-        evidence = merge_evidence(evidence, update["evidence"])
-    state.update(sources=sources, evidence=evidence, claims=[])
-    return state
+    return {**fake_searched_state(state, runtime_for(policy)), "claims": []}
 
 
 def summary_prompts(policy: ScriptedPolicy) -> list[str]:
