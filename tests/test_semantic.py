@@ -243,3 +243,10 @@ def test_sentences_of_two_articles_on_two_subjects_that_share_no_name_are_no_dis
     late = article("Late Varn flood", "The Late Varn flood struck the delta. About 900 villages were drowned.")
     claim = ClaimChecker({early.id: early, late.id: late}).check("About 300 villages were drowned.")
     assert claim.verdict == "single_source" and not claim.contradicting
+
+
+def test_one_signal_per_process():
+    """The model loads once: every caller shares one signal, its engine and its memo."""
+    from stepresearch.judge.semantic import signal
+
+    assert signal() is signal()
