@@ -17,7 +17,7 @@ from functools import cached_property, lru_cache
 from stepresearch.language import has_cjk
 from stepresearch.text import STOPWORDS, stem_word
 
-from . import glossary, lexicon
+from . import glossary, lexicon, zh_words
 
 _TOKEN = re.compile(
     r"(?P<num>\d+(?:,\d{3})*(?:\.\d+)?(?:st|nd|rd|th|s)?)(?![\w])"
@@ -246,8 +246,6 @@ def causal_positions(analysis: Analysis) -> list[int]:
 
 # Characters that make a word a Chinese numeral ("三百", "两千", "十五"), for cn2an to write as digits.
 _CHINESE_NUMERAL = re.compile(r"[零〇一二两三四五六七八九十百千万亿]")
-# A numeral with a date mark that jieba tags as a noun ("十七世纪" is "nz" to it).
-_DATE_WORD = re.compile(r"^[零〇一二两三四五六七八九十百千]+(?:世纪|年代|年|月|日)$")
 _ONLY_NUMERALS = re.compile(r"^[零〇一二两三四五六七八九十百千万亿]+$")
 # "三点二亿" is 3.2 hundred million: 点 is the decimal point between numerals.
 _NUMERAL_RUN = re.compile(r"([零〇一二两三四五六七八九十百千万亿]+(?:点[零〇一二三四五六七八九]+)?)")
@@ -265,12 +263,21 @@ _NUMERAL_TAGS = frozenset({"m", "t", "mq"})
 # reads its hedge, multiplier and counted word.
 _PEEL_BEFORE = ("约", "近")
 _PEEL_AFTER = ("多", "余", "万", "亿", "千", "百", "月", "日", "号")  # "12 日夜": the day, then the night
-# jieba's tags for proper names: a person, a place, an organisation, another proper noun.
-_NAME_TAGS = frozenset({"nr", "ns", "nt", "nz", "nrt", "nrfg"})
 
 
 def _has_number(word: str) -> bool:
     return bool(_CHINESE_NUMERAL.match(word) or word[:1].isdigit())
+
+
+def _in_digits(numeral: str, cn2an) -> str:
+    """One Chinese numeral written in digits ("三点二" -> "3.2"), or as it is when cn2an cannot read it."""
+    try:
+        value = cn2an.cn2an(numeral, "smart")
+    except (ValueError, KeyError, IndexError, TypeError):
+        return numeral  # not a numeral after all: it stays as it is
+    if isinstance(value, float):
+        return str(int(value)) if value.is_integer() else f"{value:f}".rstrip("0")
+    return str(value)
 
 
 def _as_digits(word: str, cn2an) -> str:
@@ -282,13 +289,7 @@ def _as_digits(word: str, cn2an) -> str:
         numeral, rest = match.group(1), word[match.end() :]
         if len(numeral) == 1 and not rest.startswith(_NUMBER_FOLLOWERS):
             return numeral
-        try:
-            value = cn2an.cn2an(numeral, "smart")
-        except (ValueError, KeyError, IndexError, TypeError):
-            return numeral  # not a numeral after all: it stays as it is
-        if isinstance(value, float):
-            return str(int(value)) if value.is_integer() else f"{value:f}".rstrip("0")
-        return str(value)
+        return _in_digits(numeral, cn2an)
 
     word = _PERCENT.sub(lambda m: _NUMERAL_RUN.sub(digits, m.group(1)) + "%", word)
     return _NUMERAL_RUN.sub(digits, word)
@@ -327,13 +328,7 @@ def _numerals_as_digits(text: str, cn2an) -> str:
             return numeral
         if len(numeral) == 1 and not after.startswith(_NUMBER_FOLLOWERS) and not before.endswith("月"):
             return numeral
-        try:
-            value = cn2an.cn2an(numeral, "smart")
-        except (ValueError, KeyError, IndexError, TypeError):
-            return numeral
-        if isinstance(value, float):
-            return str(int(value)) if value.is_integer() else f"{value:f}".rstrip("0")
-        return str(value)
+        return _in_digits(numeral, cn2an)
 
     return _NUMERAL_RUN.sub(digits, text)
 
@@ -345,48 +340,30 @@ def _merged_numerals(tagged: list[tuple[str, str]]) -> list[tuple[str, str]]:
         numeral = tag in _NUMERAL_TAGS or bool(_ONLY_NUMERALS.match(word))  # jieba tags "〇" as "x"
         if out and numeral and out[-1][1] in _NUMERAL_TAGS and _has_number(word) and _has_number(out[-1][0]):
             out[-1] = (out[-1][0] + word, "m")
-        elif out and _surname_then_given_name(out[-1], word):
-            out[-1] = (out[-1][0] + word, "nr")  # jieba cuts an unknown name after its surname: 周 + 明远
         else:
             out.append((word, "m" if numeral and _ONLY_NUMERALS.match(word) else tag))
     return out
 
 
-def _surname_then_given_name(previous: tuple[str, str], word: str) -> bool:
-    from .question_zh import GIVEN_NAME_CHARS
-
-    return (
-        previous[1] == "nr"
-        and len(previous[0]) == 1
-        and 1 <= len(word) <= GIVEN_NAME_CHARS
-        and has_cjk(word)
-        and word not in STOPWORDS
-    )
-
-
 @lru_cache(maxsize=20_000)
 def prepare_cjk(text: str) -> tuple[str, frozenset[str]]:
     """A CJK sentence as space-separated words, with numerals as digits and CJK punctuation as its Latin
-    counterpart, so one tokenizer reads both scripts; and the words jieba tags as proper names (Chinese
-    has no capitals to show them). cn2an reads only words jieba tags as numerals or times: over a whole
-    sentence it writes "统一六国" as "统16国"."""
+    counterpart, so one tokenizer reads both scripts; and the words that are proper names (`zh_words`:
+    Chinese has no capitals to show them). Numerals are read before segmentation (`_numerals_as_digits`),
+    then in the words jieba tags as numerals that are left."""
     import cn2an
-    import rjieba
 
     pieces: list[str] = []
     names: set[str] = set()
     text = _numerals_as_digits(text, cn2an)
-    for word, tag in _merged_numerals(rjieba.tag(text)):
-        if not word.strip():
-            continue
+    for word, tag in _merged_numerals(list(zh_words.tagged(text))):
         if word in lexicon.CJK_PUNCTUATION:
             pieces.append(lexicon.CJK_PUNCTUATION[word])
             continue
-        if tag in _NUMERAL_TAGS or _DATE_WORD.match(word):
+        if tag in _NUMERAL_TAGS:
             word = _as_digits(word, cn2an)
-            tag = "m"
-        if tag in _NAME_TAGS and not glossary.is_common_word(word):
-            names.add(word.lower())  # jieba tags 大桥 (a big bridge) as a place; the dictionary says otherwise
+        if tag in zh_words.NAME_TAGS:
+            names.add(word.lower())
         for part in _DIGIT_RUNS.findall(word) if tag in _NUMERAL_TAGS else [word]:
             if pieces and pieces[-1][:1].isdigit():
                 while len(part) > 1 and part[:1] in _PEEL_AFTER:

@@ -32,14 +32,6 @@ def _dictionary():
     return CcCedict()
 
 
-def available() -> bool:
-    try:
-        _dictionary()
-    except (ImportError, OSError, ValueError):
-        return False
-    return True
-
-
 @lru_cache(maxsize=20_000)
 def glosses(word: str) -> tuple[str, ...]:
     """Short English glosses of one Chinese word ("青霉素" -> ("penicillin",)); () when it has none."""

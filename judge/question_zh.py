@@ -15,18 +15,15 @@ from __future__ import annotations
 
 import re
 
-from stepresearch.language import has_cjk
+from stepresearch.language import HAN_CHARS, has_cjk
 from stepresearch.state import AskedPart
 from stepresearch.text import STOPWORDS
 
-from . import glossary, lexicon
+from . import glossary, lexicon, zh_words
 
 _CLAUSE_SPLIT = re.compile(r"[，,？?；;。！!]|(?:以及|并且|而且|还有)")
 _QUESTION_WORDS = sorted(lexicon.CHINESE_ASKED_KINDS, key=len, reverse=True)
-# A Chinese given name has one or two characters.
-GIVEN_NAME_CHARS = 2
-_NAME_TAGS = frozenset({"nr", "ns", "nt", "nz", "nrt", "nrfg"})
-_NOUN_TAGS = _NAME_TAGS | {"n", "nw", "ng", "vn", "an", "eng"}
+_NOUN_TAGS = zh_words.NAME_TAGS | {"n", "nw", "ng", "vn", "an", "eng"}
 # Words a topic is made of besides nouns: an adjective or a distinguishing word inside a name ("黑" of
 # 黑石峡), an abbreviation, a Latin word; a time word ("清代") qualifies the noun after it.
 _MODIFIER_TAGS = frozenset({"a", "b", "j", "eng", "t", "s"})
@@ -57,7 +54,7 @@ def subject_phrases(question: str, topics: list[str] | None = None) -> list[str]
         if not runs:
             continue
         phrases = ["".join(w for w, _ in runs[-1])]
-        phrases += ["".join(w for w, _ in run) for run in runs[:-1] if any(t in _NAME_TAGS for _, t in run)]
+        phrases += ["".join(w for w, _ in run) for run in runs[:-1] if any(t in zh_words.NAME_TAGS for _, t in run)]
         # A person's name inside the topic stands on its own ("清代学者沈砚秋"); a place name inside a longer
         # name is only its modifier ("赤岭" of 赤岭水库).
         phrases += [n for n in _person_names(clause) if n not in phrases]
@@ -87,17 +84,7 @@ def _topic_runs(clause: str) -> list[list[tuple[str, str]]]:
 
 
 def _person_names(clause: str) -> list[str]:
-    out, run = [], ""
-    for word, tag in _tagged(clause) + [("", "x")]:
-        if tag in ("nr", "nrfg", "nrt") and glossary.is_common_word(word):
-            tag = "n"  # jieba tags 卫星 (a satellite) as a person; the dictionary says otherwise
-        if tag in ("nr", "nrfg", "nrt") or (len(run) == 1 and 1 <= len(word) <= GIVEN_NAME_CHARS and tag[:1] != "x"):
-            run += word
-            continue
-        if len(run) >= MIN_SUBJECT_CHARS:
-            out.append(run)
-        run = word if tag in ("nr", "nrfg", "nrt") else ""
-    return out
+    return [w for w, tag in _tagged(clause) if tag in zh_words.PERSON_TAGS and len(w) >= MIN_SUBJECT_CHARS]
 
 
 def _nominal(word: str, tag: str) -> bool:
@@ -108,7 +95,7 @@ def _latin_names(clause: str) -> list[str]:
     from .question import named_phrases as latin_named
 
     latin = re.findall(
-        r"[^\W\d_\u3400-\u9fff][^\W\u3400-\u9fff]*(?:[ .'\-]+[^\W\d_\u3400-\u9fff][^\W\u3400-\u9fff]*)*", clause
+        rf"[^\W\d_{HAN_CHARS}][^\W{HAN_CHARS}]*(?:[ .'\-]+[^\W\d_{HAN_CHARS}][^\W{HAN_CHARS}]*)*", clause
     )
     return [n for chunk in latin for n in latin_named(chunk)]
 
@@ -148,16 +135,11 @@ def _with_head_nouns(clause: str, names: list[str]) -> list[str]:
 
 
 def named_phrases(text: str) -> list[str]:
-    """Words jieba tags as proper names, adjacent ones joined ("北京" + "大学" stay one name)."""
+    """Words that are proper names (`zh_words`), adjacent ones joined ("北京" + "大学" stay one name)."""
     out: list[str] = []
     run: list[str] = []
-    for word, tag in _tagged(text) + [("", "x")]:
-        if tag in _NAME_TAGS and glossary.is_common_word(word):
-            tag = "n"  # jieba tags 卫星 (a satellite) as a person; the dictionary says otherwise
-        surname = len(run) == 1 and len(run[0]) == 1  # jieba cuts an unknown name after its surname: 周 + 明远
-        if (tag in _NAME_TAGS or (surname and len(word) <= GIVEN_NAME_CHARS and re.match(r"\w", word))) and (
-            _own_word(word)
-        ):
+    for word, tag in [*_tagged(text), ("", "x")]:
+        if tag in zh_words.NAME_TAGS and _own_word(word):
             run.append(word)
             continue
         if run:
@@ -216,7 +198,5 @@ def _own_word(word: str) -> bool:
     )
 
 
-def _tagged(text: str) -> list[tuple[str, str]]:
-    import rjieba
-
-    return [(w, t) for w, t in rjieba.tag(text) if w.strip()]
+def _tagged(text: str) -> tuple[tuple[str, str], ...]:
+    return zh_words.tagged(text)

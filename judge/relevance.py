@@ -144,9 +144,9 @@ def _namesake(opening: list[str], subject: list[str]) -> str:
 def _cjk_namesake(sentence: str, subject: list[str]) -> str:
     """In Chinese, the name a source opens on when it is the subject's name with a noun joined to it:
     "望澜桥酒家是一家中餐馆" opens on a restaurant named after the bridge; "望澜桥是一座石拱桥" on the bridge."""
-    import rjieba
+    from .zh_words import tagged as zh_tagged
 
-    tagged = [(w, t) for w, t in rjieba.tag(sentence) if w.strip()]
+    tagged = zh_tagged(sentence)
     for phrase in subject:
         joined, k = "", 0
         while k < len(tagged) and len(joined) < len(phrase):

@@ -21,7 +21,7 @@ import bm25s
 import structlog
 from pydantic import BaseModel
 
-from stepresearch.language import has_cjk
+from stepresearch.language import CJK_CHARS, has_cjk
 from stepresearch.text import STOPWORDS, segment, stemmer
 
 log = structlog.get_logger(__name__)
@@ -29,7 +29,7 @@ log = structlog.get_logger(__name__)
 INDEX_FORMAT = "stepresearch-bm25-v2"  # v2: CJK text is segmented into words
 # bm25s's own word pattern, and a single CJK character, which is a word of its own ("桥", a bridge). English
 # text tokenises exactly as with bm25s's default.
-TOKEN_PATTERN = r"(?u)\b\w\w+\b|[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\u3040-\u30ff\uac00-\ud7af]"
+TOKEN_PATTERN = r"(?u)\b\w\w+\b|[" + CJK_CHARS + "]"
 # The index cache keeps the most recently used indexes within both bounds, and evicts the rest:
 # the default corpus and a few folders fit; a user's abandoned folders do not pile up.
 MAX_CACHED_INDEXES = 8

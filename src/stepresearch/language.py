@@ -21,9 +21,14 @@ MIN_CONFIDENCE = 0.5
 # sentence quoting "Qingshi Bridge" is still Chinese.
 CJK_SHARE = 0.3
 
-_HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
-_KANA = re.compile(r"[\u3040-\u30ff]")
-_HANGUL = re.compile(r"[\uac00-\ud7af]")
+HAN_CHARS = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
+KANA_CHARS = "\u3040-\u30ff"
+HANGUL_CHARS = "\uac00-\ud7af"
+# Every character of a CJK script, as a regular-expression class body: "[" + CJK_CHARS + "]".
+CJK_CHARS = HAN_CHARS + KANA_CHARS + HANGUL_CHARS
+_HAN = re.compile(f"[{HAN_CHARS}]")
+_KANA = re.compile(f"[{KANA_CHARS}]")
+_HANGUL = re.compile(f"[{HANGUL_CHARS}]")
 _LETTER = re.compile(r"[^\W\d_]")
 
 
