@@ -4,13 +4,13 @@
     python benchmarks/e2e.py --set dev       # sets/questions_dev.jsonl: misses printed, to study
     python benchmarks/e2e.py --set test      # sets/questions_test.jsonl: figures only, never its misses
 
-Per question it prints wall time, busy time per node, prompt / cached /
-completion tokens, how many of the question's obviously relevant articles
-were retrieved, how many cited sources are on a hand-made on-topic list, and
-how many of the asked facts (who, when, ...) the short answer states. Absolute seconds are noisy on a shared 2-core
-machine, so the figures that matter are ratios against baselines measured in
-the same run: prefill computed versus the prompt tokens a cache-less engine
-would prefill, and each node's share of the run.
+A thin use of `stepresearch eval` over a task file (sets/questions_<set>.jsonl): `eval.run_and_score`
+researches each question and scores its report with the one scorer, `eval.recall` (asked facts in the short
+answer, cited sources on topic, relevant articles retrieved) and the citation check, with no LLM judge. This
+file adds what a speed benchmark needs from each run.json: wall time, busy time per node, prompt / cached /
+completion tokens. Absolute seconds are noisy on a shared 2-core machine, so the figures that matter are
+ratios against baselines measured in the same run: prefill computed versus the prompt tokens a cache-less
+engine would prefill, and each node's share of the run.
 """
 
 from __future__ import annotations
@@ -23,90 +23,34 @@ import sys
 import tempfile
 import time
 from pathlib import Path
-from typing import NamedTuple
 
 import structlog
 
-from stepresearch.runner import run_research
+from stepresearch.eval import EvalOptions, EvalTask, load_tasks, research_with, run_and_score
+from stepresearch.eval.harness import RUN_DIR, task_folder
 from stepresearch.serving.llama_cpp_chat import LlamaCppChatModel
 from stepresearch.tools import wiki_search_tool
 
-
-class Case(NamedTuple):
-    """A benchmark question with what a careful reader expects of its report, decided before any run."""
-
-    question: str
-    relevant: set[str]  # articles a good search should retrieve
-    on_topic: set[str]  # articles a section may cite: about the question's subject
-    facts: list[list[str]]  # per asked part, strings of which one must be in the short answer
-
-
-CASES: list[Case] = [
-    Case(
-        "When and how did the Byzantine Empire end, and which state conquered its capital?",
-        {"Fall of Constantinople", "Byzantine Empire", "Ottoman Empire"},
-        {"Fall of Constantinople", "Byzantine Empire", "Ottoman Empire", "Constantinople", "Mehmed II",
-         "Roman Empire", "Istanbul", "Siege of Constantinople"},
-        [["1453"], ["Ottoman"]],
-    ),
-    Case(
-        "Who discovered penicillin and when?",
-        {"Penicillin", "Alexander Fleming"},
-        {"Penicillin", "Alexander Fleming", "Antibiotic", "Howard Florey", "Ernst Chain"},
-        [["Fleming"], ["1928"]],
-    ),
-    Case(
-        "What caused the 1918 flu pandemic, and how many people did it infect?",
-        {"Spanish flu"},
-        {"Spanish flu", "Influenza", "Pandemic", "Influenza A virus subtype H1N1"},
-        [["H1N1", "influenza A"], ["500 million", "a third"]],
-    ),
-    Case(
-        "What did Marie Curie discover, and when did she win the Nobel Prize in Chemistry?",
-        {"Marie Curie", "Radium", "Polonium"},
-        {"Marie Curie", "Pierre Curie", "Radium", "Polonium", "Radioactivity", "Henri Becquerel", "Nobel Prize",
-         "Nobel Prize in Chemistry", "Curium"},
-        [["radium", "polonium", "radioactivity"], ["1911"]],
-    ),
-    Case(
-        "Who commanded Apollo 11, and when did the first crewed Moon landing happen?",
-        {"Apollo 11", "Moon landing", "Neil Armstrong"},
-        {"Apollo 11", "Moon landing", "Neil Armstrong", "Apollo program", "Buzz Aldrin", "Michael Collins", "Moon",
-         "History of spaceflight", "Saturn V"},
-        [["Armstrong"], ["1969"]],
-    ),
-    Case(
-        "How high is Mount Everest, and on which border does it lie?",
-        {"Mount Everest"},
-        {"Mount Everest", "Himalayas", "Nepal", "Tibet", "Edmund Hillary", "Tenzing Norgay"},
-        [["8,848", "8848"], ["Nepal", "China"]],
-    ),
-    Case(
-        "Who invented the movable-type printing press, and how did it change Europe?",
-        {"Johannes Gutenberg", "Printing press"},
-        {"Johannes Gutenberg", "Printing press", "Printing", "Gutenberg Bible", "Movable type"},
-        [["Gutenberg"], ["Europe", "Renaissance", "Reformation", "information revolution"]],
-    ),
-    Case(
-        "When did the French Revolution begin, and what caused it?",
-        {"French Revolution"},
-        {"French Revolution", "Louis XVI", "Estates General of 1789", "Storming of the Bastille", "Ancien Régime",
-         "Reign of Terror", "French First Republic"},
-        [["1789"], ["social", "economic", "political"]],
-    ),
-]  # fmt: skip
-# The first five questions, kept for the faithfulness and prefix-cache benchmarks.
-QUESTIONS: list[tuple[str, set[str]]] = [(c.question, c.relevant) for c in CASES[:5]]
+SETS = Path(__file__).parent / "sets"
 NODES = ("clarify", "plan", "search", "verify", "reflect", "draft_section", "write")
+
+
+def load_cases(name: str = "own") -> list[EvalTask]:
+    """The task file `sets/questions_<name>.jsonl`: `own` (the tuned eight), `dev` or `test`."""
+    return load_tasks(SETS / f"questions_{name}.jsonl")
+
+
+# The first five own questions, kept for the faithfulness and prefix-cache benchmarks.
+QUESTIONS: list[tuple[str, set[str]]] = [(c.prompt, set(c.relevant)) for c in load_cases()[:5]]
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--questions", type=int, default=None, help="how many of the questions to run (default: all)")
-    parser.add_argument("--out", type=Path, default=None, help="keep the run folders here")
+    parser.add_argument("--out", type=Path, default=None, help="keep the evaluation folder here")
     parser.add_argument("--set", choices=["dev", "test"], help="a held-out question set instead of the own eight")
     args = parser.parse_args(argv)
-    cases = load_cases(args.set) if args.set else CASES
+    cases = load_cases(args.set or "own")[: args.questions]
     structlog.configure(wrapper_class=structlog.make_filtering_bound_logger(40))
 
     started = time.perf_counter()
@@ -115,34 +59,40 @@ def main(argv: list[str] | None = None) -> int:
     setup_s = time.perf_counter() - started
     out_root = args.out or Path(tempfile.mkdtemp(prefix="stepresearch-bench-"))
 
+    def progress(event) -> None:
+        if event.kind in ("finished", "failed"):
+            print(f"{event.task_id} {event.kind} ({event.done}/{event.total})", file=sys.stderr)
+
+    summary = run_and_score(
+        cases, out_root, research=research_with(policy=policy, tools=tools), judge=None,
+        options=EvalOptions(system="e2e"), on_event=progress,
+    )  # fmt: skip
+    scores = {row.task_id: row for row in summary.per_task}
     rows = []
-    for i, case in enumerate(cases[: args.questions or len(cases)], start=1):
-        question, relevant = case.question, case.relevant
-        began = time.perf_counter()
-        result = run_research(question, out_root / f"q{i}", policy=policy, tools=tools)
-        wall = time.perf_counter() - began
-        state = result.state
-        total = state["usage"].total
-        retrieved = {s.title for s in state["sources"].values()}
+    for i, case in enumerate(cases, start=1):
+        folder = task_folder(out_root, case.id)
+        record = json.loads((folder / RUN_DIR / "run.json").read_text(encoding="utf-8"))
+        task_scores = json.loads((folder / "scores.json").read_text(encoding="utf-8"))
+        recall = task_scores["recall"]
+        usage = record["usage"]
         rows.append(
             {
                 "q": i,
-                "question": question,
-                "wall_s": wall,
-                "nodes": state.get("timings", {}),
-                "prompt": total.prompt_tokens,
-                "cached": total.cached_tokens,
-                "completion": total.completion_tokens,
-                "relevant_found": len(relevant & retrieved),
-                "relevant": len(relevant),
-                "cited": len(state["report"].cited_source_ids),
-                "phantom": state["citations"].phantom if state.get("citations") else 0,
-                "disagreements": disagreement_lines(state["report"].markdown),
-                "generation": json.loads(result.run_json_path.read_text(encoding="utf-8")).get("generation", {}),
-                **on_topic_and_facts(case, state),
+                "wall_s": record["timings"]["total_s"],
+                "nodes": record["timings"]["by_node"],
+                "prompt": usage["prompt_tokens"],
+                "cached": usage["cached_tokens"],
+                "completion": usage["completion_tokens"],
+                "cited": len(record["sources"]),
+                "phantom": (record.get("citations") or {}).get("phantom", 0),
+                "disagreements": disagreement_lines((folder / RUN_DIR / "report.md").read_text(encoding="utf-8")),
+                "generation": record.get("generation", {}),
+                **recall,
+                "cited_in_body": recall["cited"],
             }
         )
-        print(f"q{i} done in {wall:.1f} s" + ("" if args.set == "test" else f": {question}"), file=sys.stderr)
+        if case.id not in scores:
+            print(f"{case.id} was not scored: {summary.failed.get(case.id, 'no report')}", file=sys.stderr)
 
     print(f"setup (load model + open index): {setup_s:.2f} s\n")
     print(
@@ -199,54 +149,12 @@ def main(argv: list[str] | None = None) -> int:
     return 0
 
 
-def load_cases(split: str) -> list[Case]:
-    from stepresearch.benchmarks.sets import load
-
-    return [Case(r["question"], set(r["relevant"]), set(r["on_topic"]), r["facts"]) for r in load("questions", split)]
-
-
-def on_topic_and_facts(case: Case, state: dict) -> dict:
-    """Of the sources cited in the short answer and the sections, how many are on the hand-made on-topic
-    list; of the asked facts, how many the short answer states (as a fact or as a flagged disagreement)."""
-    report = state["report"]
-    sources = state["sources"]
-    cited_ids = {sid for s in report.short_answer for sid in s.source_ids}
-    cited_ids |= {sid for section in report.sections for s in section.sentences for sid in s.source_ids}
-    titles = {sources[sid].title for sid in cited_ids if sid in sources}
-    misses = [f"off-topic source cited: {t}" for t in sorted(titles - case.on_topic)]
-    answer = (
-        report.markdown.split("## Short answer")[1].split("\n## ")[0] if "## Short answer" in report.markdown else ""
-    )
-    answer = _plain(answer)
-    question = _plain(case.question)
-    found = 0
-    for alternatives in case.facts:
-        # Strict: a fact the question itself contains is never counted as found (the answer may repeat it).
-        counted = [a for a in alternatives if _plain(a) not in question]
-        if any(_plain(a) in answer for a in counted):
-            found += 1
-        else:
-            misses.append(f"asked fact missing from the short answer: {' / '.join(alternatives)}")
-    return {
-        "on_topic": len(titles & case.on_topic),
-        "cited_in_body": len(titles),
-        "facts_found": found,
-        "facts": len(case.facts),
-        "misses": misses,
-    }
-
-
 def disagreement_lines(markdown: str) -> int:
     """The disagreements a reader sees: the items of "Where sources disagree"."""
     if "## Where sources disagree" not in markdown:
         return 0
     section = markdown.split("## Where sources disagree")[1].split("\n## ")[0]
     return len(re.findall(r"^- ", section, re.MULTILINE))
-
-
-def _plain(text: str) -> str:
-    """Lower-cased with every kind of space as one space: the corpus writes "66\u00a0million"."""
-    return " ".join(text.replace("\u00a0", " ").lower().split())
 
 
 if __name__ == "__main__":

@@ -88,55 +88,7 @@ def build_parser() -> argparse.ArgumentParser:
     run = sub.add_parser("run", help="research a question and write report.md and run.json")
     run.add_argument("question", nargs="?", help="the question (omit with --resume)")
     run.add_argument("--out", type=Path, default=None, help="run folder (default: runs/<question-slug>)")
-    run.add_argument("--corpus", type=Path, help="search this folder of .md/.txt/.html files instead of Wikipedia")
-    run.add_argument("--model", help="a GGUF file for the embedded policy, or with --base-url the served model's name")
-    run.add_argument(
-        "--base-url", help="an OpenAI-compatible server (SGLang, vLLM, llama.cpp), e.g. http://127.0.0.1:30000/v1"
-    )
-    run.add_argument("--api-key-env", help="environment variable that holds the server's API key")
-    # Flags a resume may not silently change default to None here, and to RUN_DEFAULTS when resolved.
-    run.add_argument("--timeout", type=_positive_seconds, help="seconds per policy request to a server (default 120)")
-    run.add_argument(
-        "--wait",
-        type=_seconds,
-        default=DEFAULT_WAIT_S,
-        help=f"seconds to wait for a policy server that is still loading its model (default {DEFAULT_WAIT_S:.0f})",
-    )
-    run.add_argument(
-        "--thinking",
-        choices=["off", "on"],
-        help="served thinking models: off (the default) turns thinking off per request; on lets plan and reflect think",
-    )
-    run.add_argument("--no-web", action="store_true", default=None, help="ignore TAVILY_API_KEY and stay offline")
-    run.add_argument("--max-rounds", type=_positive_int, help="plan/search rounds (default 2)")
-    run.add_argument("--max-sub-questions", type=_positive_int, help="per round (default 6)")
-    run.add_argument("--concurrency", type=_positive_int, help="parallel search branches (default 4)")
-    run.add_argument(
-        "--max-context",
-        type=_positive_int,
-        metavar="TOKENS",
-        help="plan prompts for this context window instead of the policy's own (its n_ctx, or the served model's "
-        "maximum length); smaller makes the research log compact sooner",
-    )
-    run.add_argument(
-        "--reader",
-        choices=["lexical", "policy"],
-        help="who picks each search branch's passages: lexical matching (the default), or the policy reading each "
-        "document (for a capable served policy; its picks are checked against the document)",
-    )
-    run.add_argument(
-        "--judge",
-        choices=["auto", "semantic", "lexical", "policy"],
-        help="who decides entailment: semantic (aligned by meaning, decided by anchors), lexical (aligned by shared "
-        "words only), the policy with the anchors vetoing conflicts, or auto (the default: the policy only when it "
-        "is known capable, by --policy-capable or a short probe at start-up; else semantic)",
-    )
-    run.add_argument(
-        "--policy-capable",
-        action="store_true",
-        default=None,
-        help="declare the served policy capable of judging, so --judge auto uses it without the probe",
-    )
+    add_research_flags(run)
     run.add_argument(
         "--stream",
         action="store_true",
@@ -243,7 +195,71 @@ def build_parser() -> argparse.ArgumentParser:
         help="print the resolved command lines and warn about mismatches (exit 1 when there is a warning)",
     )
     serve.set_defaults(handler=cmd_serve)
+
+    from stepresearch.eval.cli import add_eval_parser
+
+    add_eval_parser(sub, _positive_int, _positive_seconds)
     return parser
+
+
+def add_research_flags(parser: argparse.ArgumentParser, branches_flag: str = "--concurrency") -> None:
+    """The policy, tool and budget flags of `run`, shared with `eval run` (whose own --concurrency counts
+    tasks, so it names the search branches `branches_flag`)."""
+    parser.add_argument("--corpus", type=Path, help="search this folder of .md/.txt/.html files instead of Wikipedia")
+    parser.add_argument(
+        "--model", help="a GGUF file for the embedded policy, or with --base-url the served model's name"
+    )
+    parser.add_argument(
+        "--base-url", help="an OpenAI-compatible server (SGLang, vLLM, llama.cpp), e.g. http://127.0.0.1:30000/v1"
+    )
+    parser.add_argument("--api-key-env", help="environment variable that holds the server's API key")
+    # Flags a resume may not silently change default to None here, and to RUN_DEFAULTS when resolved.
+    parser.add_argument(
+        "--timeout", type=_positive_seconds, help="seconds per policy request to a server (default 120)"
+    )
+    parser.add_argument(
+        "--wait",
+        type=_seconds,
+        default=DEFAULT_WAIT_S,
+        help=f"seconds to wait for a policy server that is still loading its model (default {DEFAULT_WAIT_S:.0f})",
+    )
+    parser.add_argument(
+        "--thinking",
+        choices=["off", "on"],
+        help="served thinking models: off (the default) turns thinking off per request; on lets plan and reflect think",
+    )
+    parser.add_argument("--no-web", action="store_true", default=None, help="ignore TAVILY_API_KEY and stay offline")
+    parser.add_argument("--max-rounds", type=_positive_int, help="plan/search rounds (default 2)")
+    parser.add_argument("--max-sub-questions", type=_positive_int, help="per round (default 6)")
+    parser.add_argument(
+        branches_flag, dest="concurrency", type=_positive_int, help="parallel search branches (default 4)"
+    )
+    parser.add_argument(
+        "--max-context",
+        type=_positive_int,
+        metavar="TOKENS",
+        help="plan prompts for this context window instead of the policy's own (its n_ctx, or the served model's "
+        "maximum length); smaller makes the research log compact sooner",
+    )
+    parser.add_argument(
+        "--reader",
+        choices=["lexical", "policy"],
+        help="who picks each search branch's passages: lexical matching (the default), or the policy reading each "
+        "document (for a capable served policy; its picks are checked against the document)",
+    )
+    parser.add_argument(
+        "--judge",
+        choices=["auto", "semantic", "lexical", "policy"],
+        help="who decides entailment: semantic (aligned by meaning, decided by anchors), lexical (aligned by shared "
+        "words only), the policy with the anchors vetoing conflicts, or auto (the default: the policy only when it "
+        "is known capable, by --policy-capable or a short probe at start-up; else semantic)",
+    )
+    parser.add_argument(
+        "--policy-capable",
+        action="store_true",
+        default=None,
+        help="declare the served policy capable of judging, so --judge auto uses it without the probe",
+    )
 
 
 RUN_DEFAULTS: dict[str, Any] = {

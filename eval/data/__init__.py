@@ -1,0 +1,1 @@
+"""Task data shipped with the package: DeepResearch Bench's tasks (`drb/`, Apache-2.0)."""
