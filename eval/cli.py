@@ -90,22 +90,13 @@ def _judge_flags(parser: argparse.ArgumentParser, positive_seconds: Any, llm_opt
 
 
 def cmd_eval_run(args: argparse.Namespace, console: Console) -> int:
-    from stepresearch.cli import _budgets, make_policy, make_tools, resolve_run_config
+    from stepresearch.cli import _budgets, research_parts, resolve_run_config
 
     from .harness import EvalOptions, research_with, run_and_score
 
     tasks = _load_tasks(args, args.tasks)
-    args.resume = False
     config, _ = resolve_run_config(args, None)
-    tools, notes = make_tools(Path(config.corpus) if config.corpus else None, web=config.web)
-    fingerprint = next((getattr(t, "fingerprint", None) for t in tools if getattr(t, "fingerprint", None)), None)
-    config = config.model_copy(update={"corpus_fingerprint": fingerprint})
-    for note in notes:
-        console.print(f"[yellow]note:[/] {escape(note)}")
-    policy = make_policy(
-        config.model, config.base_url, config.api_key_env, config.timeout,
-        wait=args.wait, thinking=config.thinking, console=console,
-    )  # fmt: skip
+    config, tools, policy = research_parts(args, config, console)
     judge = _make_judge(args, console, embedded_model=None if config.base_url else policy)
     research = research_with(
         policy=policy, tools=tools, budgets=_budgets(config.budgets), run_config=config,

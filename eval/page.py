@@ -22,6 +22,7 @@ td,th{border:1px solid #ddd;padding:.25rem .5rem;text-align:left;vertical-align:
 .bar{display:flex;align-items:center;gap:.5rem;margin:.15rem 0}.bar span.l{width:12rem}
 .bar div{background:#2f6fdf;height:.9rem;border-radius:3px}.hist{display:flex;align-items:flex-end;gap:3px;height:6rem}
 .hist div{background:#7a9be0;width:2.2rem;text-align:center;font-size:.7rem;color:#fff}
+.axis{display:flex;gap:3px}.axis span{width:2.2rem;text-align:center;font-size:.7rem;color:#666}
 details{border:1px solid #ddd;border-radius:6px;margin:.4rem 0;padding:.3rem .6rem}summary{cursor:pointer}
 pre{white-space:pre-wrap;background:#fafafa;padding:.6rem;border-radius:4px;max-height:30rem;overflow:auto}
 .supported{color:#17813a}.unsupported{color:#b3261e}.unknown{color:#8a6d00}
@@ -93,7 +94,11 @@ def _histogram(summary: EvalSummary, scale: float) -> str:
     top = max(bins) or 1
     bars = "".join(f"<div title='{i / HISTOGRAM_BINS:.1f}–{(i + 1) / HISTOGRAM_BINS:.1f}: {n}' "
                    f"style='height:{n / top * 100:.0f}%'>{n or ''}</div>" for i, n in enumerate(bins))  # fmt: skip
-    return f"<h3>Distribution of the per-task {label} (tenths of its scale)</h3><div class='hist'>{bars}</div>"
+    labels = "".join(f"<span>{i / HISTOGRAM_BINS:.1f}</span>" for i in range(HISTOGRAM_BINS))
+    return (
+        f"<h3>Distribution of the per-task {label} (tenths of its scale)</h3><div class='hist'>{bars}</div>"
+        f"<div class='axis'>{labels}</div>"
+    )
 
 
 def _task(scores: TaskScores, out: Path) -> str:

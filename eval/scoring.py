@@ -32,6 +32,7 @@ from .recall import RecallResult, fact_recall
 from .tasks import EvalTask
 
 CitationJudgeKind = Literal["semantic", "lexical"]
+UNPARSED_TEXT_CHARS = 300  # of a reply that never parsed, kept as its reason: enough to see what went wrong
 
 
 class CriterionJudgement(BaseModel):
@@ -276,19 +277,7 @@ def _judge_criteria(task, article_text, prefix, judge, journal, meter, items) ->
         item = criterion_item(dimension, criterion.criterion, criterion.explanation)
         items.append(item)
         key = item_key("criterion", judge.name, digest, dimension, criterion.criterion)
-        messages = with_item(prefix, item)
-        recorded = journal.get(key)
-        if recorded is None:
-            meter.prompt(messages)
-            call = judge.call(messages, CriterionVerdict)
-            meter.spent(call)
-            recorded = {
-                "score": call.parsed["score"] if call.parsed else None,
-                "reason": call.parsed["reason"] if call.parsed else call.text[:300],
-                "attempts": call.attempts,
-                "error": call.error,
-            }
-            journal.put(key, recorded)
+        recorded = _judged(key, with_item(prefix, item), CriterionVerdict, "score", judge, journal, meter)
         out.append(
             CriterionJudgement(dimension=dimension, criterion=criterion.criterion, weight=criterion.weight, **recorded)
         )
@@ -310,24 +299,30 @@ def _rubric(task, fitted, prefix, judge, journal, meter, grading, items) -> Rubr
         item = rubric_item(rubric.rubric, grading)
         items.append(item)
         key = item_key("rubric", grading, judge.name, digest, rubric.rubric)
-        messages = with_item(prefix, item)
-        recorded = journal.get(key)
-        if recorded is None:
-            meter.prompt(messages)
-            call = judge.call(messages, schema)
-            meter.spent(call)
-            recorded = {
-                "grade": call.parsed["grade"] if call.parsed else None,
-                "reason": call.parsed["reason"] if call.parsed else call.text[:300],
-                "attempts": call.attempts,
-                "error": call.error,
-            }
-            journal.put(key, recorded)
+        recorded = _judged(key, with_item(prefix, item), schema, "grade", judge, journal, meter)
         judgements.append(RubricJudgement(rubric=rubric.rubric, weight=rubric.weight, **recorded))
     score = formulas.rubric_compliance(((j.weight, j.grade) for j in judgements), grading)
     return RubricResult(
         grading=grading, score=score, judgements=judgements, unscored=sum(j.grade is None for j in judgements)
     )
+
+
+def _judged(key, messages, schema, field: str, judge: EvalJudge, journal: Journal, meter: _Meter) -> dict:
+    """The journalled judgement of one item, or the judge's, journalled before it is used. An item no reply
+    parsed for keeps the judge's text as its reason and None as its `field`: unscored, not 0."""
+    recorded = journal.get(key)
+    if recorded is None:
+        meter.prompt(messages)
+        call = judge.call(messages, schema)
+        meter.spent(call)
+        recorded = {
+            field: call.parsed[field] if call.parsed else None,
+            "reason": call.parsed["reason"] if call.parsed else call.text[:UNPARSED_TEXT_CHARS],
+            "attempts": call.attempts,
+            "error": call.error,
+        }
+        journal.put(key, recorded)
+    return recorded
 
 
 def _one_call_units(judge: EvalJudge, prefix, items: list[str]) -> int:

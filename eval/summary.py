@@ -60,6 +60,7 @@ class EvalSummary(BaseModel):
     unscored: int = Field(default=0, description="Items no judge reply could be parsed for, left out of the means.")
     judge_calls: int = 0
     judge_prompt_units: int = 0
+    judge_cached_tokens: int = Field(default=0, description="Prompt tokens the judge's server said it reused.")
     judge_replay_computed: int = 0
     judge_one_call: int = 0
     judge_unit: str = "tokens"
@@ -120,6 +121,7 @@ def summarise(
         unscored=sum(s.unscored for s in scores),
         judge_calls=sum(s.tokens.calls for s in scores),
         judge_prompt_units=sum(s.tokens.prompt_units for s in scores),
+        judge_cached_tokens=sum(s.tokens.cached_tokens for s in scores),
         judge_replay_computed=sum(s.tokens.replay_computed for s in scores),
         judge_one_call=sum(s.tokens.one_call for s in scores),
         judge_unit="chars" if any(s.tokens.unit == "chars" and s.tokens.calls for s in scores) else "tokens",
@@ -129,7 +131,7 @@ def summarise(
 
 def summary_table(summary: EvalSummary) -> str:
     """The CLI's table: one row per task and a mean row, in Markdown."""
-    headers = ["task", "criteria", "rubric", "citations (supported/checked)", "unknown", "facts", "unscored"]
+    headers = ["task", "criteria", "rubric", "citation accuracy", "unknown citations", "asked facts", "unscored"]
     lines = [
         f"system: {summary.system} · judge: {summary.judge.name if summary.judge else 'none (citations and recall only)'}"
         + (f" · criteria: {summary.criteria_kind}" if summary.criteria_kind else ""),
@@ -156,6 +158,11 @@ def summary_table(summary: EvalSummary) -> str:
             f"judge prompt {summary.judge_unit} computed with a prefix cache: {summary.judge_replay_computed} of "
             f"{summary.judge_prompt_units} sent, {summary.prefix_ratio:.2f}x of one call per task "
             f"({summary.judge_one_call})"
+            + (
+                f"; the judge's server reported {summary.judge_cached_tokens} reused"
+                if summary.judge_cached_tokens
+                else ""
+            )
         )
     if summary.missing:
         lines.append(f"no report for: {', '.join(summary.missing)}")

@@ -292,22 +292,7 @@ def cmd_run(args: argparse.Namespace, console: Console) -> int:
         check_resumable(out, viewer=not args.no_viewer)
     recorded = RunFolder(out).load_config() if args.resume else None
     config, changes = resolve_run_config(args, recorded)
-    tools, notes = make_tools(Path(config.corpus) if config.corpus else None, web=config.web)
-    fingerprint = next((getattr(t, "fingerprint", None) for t in tools if getattr(t, "fingerprint", None)), None)
-    if recorded is not None and recorded.corpus_fingerprint and fingerprint != recorded.corpus_fingerprint:
-        changes.append("the corpus folder's files (changed since the run began)")
-    if changes and not args.allow_changes:
-        raise UsageError(
-            "--resume would change " + "; ".join(changes) + ". The run began with the recorded configuration; "
-            "pass --allow-changes to resume with the change anyway"
-        )
-    config = config.model_copy(update={"corpus_fingerprint": fingerprint})
-    for note in notes:
-        console.print(f"[yellow]note:[/] {escape(note)}")
-    policy = make_policy(
-        config.model, config.base_url, config.api_key_env, config.timeout,
-        wait=args.wait, thinking=config.thinking, console=console,
-    )  # fmt: skip
+    config, tools, policy = research_parts(args, config, console, recorded=recorded, changes=changes)
     progress = Progress(console, stream=args.stream)
     try:
         result = run_research(
@@ -340,6 +325,33 @@ def cmd_run(args: argparse.Namespace, console: Console) -> int:
         console.print(f"viewer: {escape(str(viewer))} (open it in a browser; `stepresearch show` follows a live run)")
     print(result.report_path)
     return 0
+
+
+def research_parts(
+    args: argparse.Namespace, config: Any, console: Console, *, recorded: Any = None, changes: list[str] | None = None
+) -> tuple[Any, list[Any], Any]:
+    """The run configuration with its corpus fingerprint, the tools and the policy, for `run` and `eval run`.
+
+    On a resume (`recorded`), a corpus whose files changed is one more of `changes`, and any change is
+    refused unless --allow-changes. Tool notes are printed; the policy server is waited for."""
+    changes = changes if changes is not None else []
+    tools, notes = make_tools(Path(config.corpus) if config.corpus else None, web=config.web)
+    fingerprint = next((getattr(t, "fingerprint", None) for t in tools if getattr(t, "fingerprint", None)), None)
+    if recorded is not None and recorded.corpus_fingerprint and fingerprint != recorded.corpus_fingerprint:
+        changes.append("the corpus folder's files (changed since the run began)")
+    if changes and not getattr(args, "allow_changes", False):
+        raise UsageError(
+            "--resume would change " + "; ".join(changes) + ". The run began with the recorded configuration; "
+            "pass --allow-changes to resume with the change anyway"
+        )
+    config = config.model_copy(update={"corpus_fingerprint": fingerprint})
+    for note in notes:
+        console.print(f"[yellow]note:[/] {escape(note)}")
+    policy = make_policy(
+        config.model, config.base_url, config.api_key_env, config.timeout,
+        wait=args.wait, thinking=config.thinking, console=console,
+    )  # fmt: skip
+    return config, tools, policy
 
 
 def resolve_run_config(args: argparse.Namespace, recorded: Any) -> tuple[Any, list[str]]:
