@@ -69,6 +69,9 @@ def _task_flags(parser: argparse.ArgumentParser, positive_int: Any, scored: bool
         parser.add_argument("--name", help="the system's name in the scores (default: the folder's name)")
         parser.add_argument("--grading", choices=["binary", "ternary"], default="binary",
                             help="rubric grades: satisfied/not (binary, the default) or with partially (ternary)")  # fmt: skip
+        parser.add_argument("--references", type=Path,
+                            help="JSONL of reference reports {id, prompt, article} (e.g. DeepResearch Bench's "
+                            "reference.jsonl): criteria scores become target / (target + reference)")  # fmt: skip
         parser.add_argument("--citation-judge", choices=["semantic", "lexical"], default="semantic",
                             help="the project's entailment judge for citations (default semantic)")  # fmt: skip
 
@@ -94,7 +97,7 @@ def cmd_eval_run(args: argparse.Namespace, console: Console) -> int:
 
     from .harness import EvalOptions, research_with, run_and_score
 
-    tasks = _load_tasks(args, args.tasks)
+    tasks = _load_tasks(args, args.tasks, console)
     config, _ = resolve_run_config(args, None)
     config, tools, policy = research_parts(args, config, console)
     judge = _make_judge(args, console, embedded_model=None if config.base_url else policy)
@@ -114,7 +117,7 @@ def cmd_eval_score(args: argparse.Namespace, console: Console) -> int:
     from .harness import EvalOptions, score_reports
     from .reports import load_reports
 
-    tasks = _load_tasks(args, args.tasks)
+    tasks = _load_tasks(args, args.tasks, console)
     pages = read_pages(args.pages) if args.pages else None
     system = args.name or _default_name(args.reports)
     articles, notes = load_reports(args.reports, tasks, system, pages)
@@ -140,7 +143,7 @@ def cmd_eval_compare(args: argparse.Namespace, console: Console) -> int:
 
     if len(args.systems) < 2:
         raise UsageError("eval compare needs at least two systems' reports")
-    tasks = _load_tasks(args, args.tasks)
+    tasks = _load_tasks(args, args.tasks, console)
     names = [n.strip() for n in args.names.split(",")] if args.names else [_default_name(p) for p in args.systems]
     if len(names) != len(args.systems):
         raise UsageError(f"--names gives {len(names)} names for {len(args.systems)} systems")
@@ -158,19 +161,26 @@ def cmd_eval_compare(args: argparse.Namespace, console: Console) -> int:
         comparison = compare_systems(systems, tasks, args.out, judge=judge,
                                      on_event=lambda text: status.update(escape(text)))  # fmt: skip
     write_atomically(args.out / COMPARE_FILE, comparison.model_dump_json(indent=2) + "\n")
-    write_atomically(args.out / PAGE_FILE, render_page([], {}, args.out, comparison=comparison))
+    summaries, scores, folders = _scored_systems(dict(zip(names, args.systems)))
+    write_atomically(args.out / PAGE_FILE, render_page(summaries, scores, folders, comparison=comparison))
     print(comparison_table(comparison))
     console.print(f"comparison: {escape(str(args.out / COMPARE_FILE))}; page: {escape(str(args.out / PAGE_FILE))}")
     return 0
 
 
-def _load_tasks(args: argparse.Namespace, spec: str):
+def _load_tasks(args: argparse.Namespace, spec: str, console: Console):
     from .tasks import load_tasks, parse_ids
 
     ids = parse_ids(args.ids) if args.ids else None
     tasks = load_tasks(spec, ids=ids, limit=args.limit)
     if not tasks:
         raise UsageError("no task to evaluate")
+    if getattr(args, "references", None) is not None:
+        from .reports import attach_references
+
+        tasks, notes = attach_references(tasks, args.references)
+        for note in notes:
+            console.print(f"[yellow]note:[/] {escape(note)}")
     return tasks
 
 
@@ -227,6 +237,31 @@ def _finish(summary, out: Path, console: Console) -> int:
     print(summary_table(summary))
     console.print(f"summary: {escape(str(out / SUMMARY_FILE))}; page: {escape(str(out / PAGE_FILE))}")
     return 1 if summary.failed else 0
+
+
+def _scored_systems(paths: dict[str, Path]):
+    """The summaries and task scores of the compared systems that are eval folders, for the page's bars."""
+    from pydantic import ValidationError
+
+    from .harness import SCORES_FILE, TASKS_DIR
+    from .scoring import TaskScores
+    from .summary import SUMMARY_FILE, EvalSummary
+
+    summaries, scores, folders = [], {}, {}
+    for name, path in paths.items():
+        if not (path / SUMMARY_FILE).is_file():
+            continue
+        try:
+            summary = EvalSummary.model_validate_json((path / SUMMARY_FILE).read_text(encoding="utf-8"))
+            tasks = [TaskScores.model_validate_json(f.read_text(encoding="utf-8"))
+                     for f in sorted((path / TASKS_DIR).glob(f"*/{SCORES_FILE}"))]  # fmt: skip
+        except (OSError, ValidationError):
+            continue
+        summary = summary.model_copy(update={"system": name})
+        summaries.append(summary)
+        scores[name] = tasks
+        folders[name] = path
+    return summaries, scores, folders
 
 
 def _default_name(path: Path) -> str:

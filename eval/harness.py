@@ -207,7 +207,7 @@ def _evaluate(
     write_atomically(out / SUMMARY_FILE, summary.model_dump_json(indent=2) + "\n")
     from .page import render_page
 
-    write_atomically(out / PAGE_FILE, render_page([summary], {options.system: ordered}, out))
+    write_atomically(out / PAGE_FILE, render_page([summary], {options.system: ordered}, {options.system: out}))
     return summary
 
 

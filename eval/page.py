@@ -29,8 +29,11 @@ pre{white-space:pre-wrap;background:#fafafa;padding:.6rem;border-radius:4px;max-
 """
 
 
-def render_page(summaries: list[EvalSummary], scores: dict[str, list[TaskScores]], out: Path, comparison=None) -> str:
-    """The page for `summaries` (one per system), their task scores, and an optional `Comparison`."""
+def render_page(
+    summaries: list[EvalSummary], scores: dict[str, list[TaskScores]], folders: dict[str, Path], comparison=None
+) -> str:
+    """The page for `summaries` (one per system), their task scores (whose reports are read from each
+    system's eval folder in `folders`), and an optional `Comparison`."""
     parts = [f"<!doctype html><html><head><meta charset='utf-8'><title>stepresearch eval</title>"
              f"<style>{STYLE}</style></head><body><h1>stepresearch eval</h1>"]  # fmt: skip
     notes = {s.judge.note for s in summaries if s.judge and s.judge.note}
@@ -42,7 +45,7 @@ def render_page(summaries: list[EvalSummary], scores: dict[str, list[TaskScores]
     if comparison is not None:
         parts.append(_comparison(comparison))
     for summary in summaries:
-        parts.append(_system(summary, scores.get(summary.system, []), out))
+        parts.append(_system(summary, scores.get(summary.system, []), folders.get(summary.system, Path())))
     parts.append("</body></html>\n")
     return "".join(parts)
 

@@ -84,6 +84,24 @@ def load_reports(
     return found, notes
 
 
+def attach_references(tasks: list[EvalTask], path: Path) -> tuple[list[EvalTask], list[str]]:
+    """Tasks with the reference reports of `--references` (a JSONL in the `{id, prompt, article}` shape,
+    as DeepResearch Bench's `reference.jsonl`), matched by id, else by prompt; notes on lines no task has."""
+    if not path.is_file():
+        raise UsageError(f"--references {path} does not exist")
+    by_prompt = {_norm(t.prompt): t.id for t in tasks}
+    ids = {t.id for t in tasks}
+    found: dict[str, str] = {}
+    notes: list[str] = []
+    for number, row in read_articles_jsonl(path, "reference"):
+        task_id = str(row.get("id")) if str(row.get("id")) in ids else by_prompt.get(_norm(row.get("prompt", "")))
+        if task_id is None:
+            notes.append(f"{path}:{number}: no task matches this reference")
+        else:
+            found.setdefault(task_id, row["article"])
+    return [t.model_copy(update={"reference": found[t.id]}) if t.id in found else t for t in tasks], notes
+
+
 def _plain_report(folder: Path, task_id: str, system: str, pages: dict[str, Page] | None) -> Article:
     return Article(
         task_id=task_id,

@@ -438,3 +438,27 @@ def test_eval_score_runs_tasks_concurrently(tmp_path):
                      "--judge-url", server.base_url, "--judge-capable", "yes", "--concurrency", "3"])  # fmt: skip
         assert code == 0 and server.max_in_flight >= 2
     assert json.loads((tmp_path / "o" / "summary.json").read_text())["criteria"] == 7.0
+
+
+def test_references_make_the_criteria_relative_and_compare_shows_each_scored_system(tmp_path, capsys):
+    tasks = write_tasks(tmp_path / "tasks.jsonl", [{"id": "t1", "prompt": "When did Constantinople fall?",
+                                                    "criteria": CRITERIA}])  # fmt: skip
+    references = tmp_path / "reference.jsonl"
+    references.write_text(json.dumps({"prompt": "When did Constantinople fall?",
+                                      "article": "# Ref\n\nREFERENCE-TEXT: the city fell in 1453.\n"}) + "\n")  # fmt: skip
+    with FakeSGLang(reply=FakeJudge()) as server:
+        for name, words in (("good", "A thorough report"), ("thin", "A thin note")):
+            (tmp_path / name / "t1").mkdir(parents=True)
+            (tmp_path / name / "t1" / "report.md").write_text(f"# R\n\n{words} on the fall in 1453.\n")
+            code = main(["eval", "score", str(tmp_path / name), "--tasks", str(tasks), "--out", str(tmp_path / f"e-{name}"),
+                         "--references", str(references), "--judge-url", server.base_url, "--judge-capable", "yes"])  # fmt: skip
+            assert code == 0
+        summary = json.loads((tmp_path / "e-good" / "summary.json").read_text())
+        assert summary["criteria_kind"] == "relative to the reference"
+        assert summary["criteria"] == pytest.approx(6.35 / (6.35 + 4.4), abs=1e-3)
+        code = main(["eval", "compare", str(tmp_path / "e-good"), str(tmp_path / "e-thin"), "--tasks", str(tasks),
+                     "--out", str(tmp_path / "cmp"), "--judge-url", server.base_url, "--judge-capable", "yes"])  # fmt: skip
+    assert code == 0
+    page = (tmp_path / "cmp" / "eval.html").read_text()
+    assert page.count("Criteria by dimension") == 2 and "thorough report" in page and "Pairwise" in page
+    assert json.loads((tmp_path / "cmp" / "compare.json").read_text())["pairs"][0]["wins"] == 1
