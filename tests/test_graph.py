@@ -11,15 +11,15 @@ from langgraph.checkpoint.memory import InMemorySaver
 from langgraph.types import Command
 
 from stepresearch import ResearchContext, build_graph, research_context
-from stepresearch.graphs import mermaid, sqlite_checkpointer
+from stepresearch.graphs import NodeInsert, mermaid, sqlite_checkpointer
 from stepresearch.nodes import search as default_search
 
 
-def research(policy, tools, graph_input, *, nodes=None, **options):
+def research(policy, tools, graph_input, *, nodes=None, insert=(), **options):
     """Build the graph, run it once with a context made of `policy`, `tools` and `options`, and return the
     whole final state (the graph's output is only the report and its parts; the rest is in the checkpoint)."""
     config = {"configurable": {"thread_id": "test"}}
-    graph = build_graph(nodes=nodes, checkpointer=InMemorySaver())
+    graph = build_graph(nodes=nodes, insert=insert, checkpointer=InMemorySaver())
     graph.invoke(graph_input, config, context=research_context(policy, tools, **options))
     return graph.get_state(config).values
 
@@ -78,6 +78,31 @@ def test_a_replaced_node_is_used(policy, docs_tool):
     )
     assert sorted(calls) == ["r1q1", "r1q2", "r1q3", "r1q4"]
     assert state["report"].cited_source_ids
+
+
+def test_a_node_of_ones_own_runs_between_verify_and_reflect_each_round(docs_tool):
+    seen = []
+
+    def fact_check(state, runtime):
+        seen.append((len(state["claims"]), runtime.context.budgets.max_rounds))
+        return {"notes": [f"fact_check saw {len(state['claims'])} claims"]}
+
+    fake = ScriptedPolicy(replies=scripted_replies())
+    inserted = NodeInsert(name="fact_check", fn=fact_check, after="verify", before="reflect")
+    graph = build_graph(insert=[inserted])
+    assert ("verify", "fact_check") in {(e.source, e.target) for e in graph.get_graph().edges}
+    state = research(fake, [docs_tool], {"question": QUESTION}, budgets={"max_rounds": 2}, insert=[inserted])
+    rounds = len({sq.round for sq in state["sub_questions"]})
+    assert len(seen) == rounds == 2 and all(limit == 2 for _, limit in seen)
+    assert any(note.startswith("fact_check saw") for note in state["notes"])
+    assert "fact_check" in state["timings"]  # timed like a built-in node
+
+
+def test_a_node_inserted_off_a_fixed_edge_or_under_a_taken_name_is_a_clear_error():
+    with pytest.raises(ValueError, match="fixed edge"):
+        build_graph(insert=[NodeInsert(name="x", fn=lambda s, r: {}, after="plan", before="search")])
+    with pytest.raises(ValueError, match="'verify' is taken"):
+        build_graph(insert=[NodeInsert(name="verify", fn=lambda s, r: {}, after="compact", before="verify")])
 
 
 def test_unknown_node_name_is_a_clear_error(policy, docs_tool):

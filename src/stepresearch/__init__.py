@@ -7,7 +7,7 @@ print(result["report"].markdown)
 """
 
 from stepresearch.errors import CorpusError, ModelLoadError, PolicyError, SearchError, StepResearchError, UsageError
-from stepresearch.graphs import DEFAULT_NODES, PromptRecorder, build_graph
+from stepresearch.graphs import DEFAULT_NODES, NodeInsert, PromptRecorder, build_graph
 from stepresearch.nodes import ResearchContext, research_context
 from stepresearch.runner import RunResult, run_research
 from stepresearch.state import Budgets, ResearchInput, ResearchOutput, ResearchState
@@ -19,6 +19,7 @@ __all__ = [
     "Budgets",
     "CorpusError",
     "ModelLoadError",
+    "NodeInsert",
     "PolicyError",
     "PromptRecorder",
     "ResearchContext",

@@ -92,7 +92,7 @@ def run_research(
     folder that already holds a run unless `overwrite=True`. `run_config` is recorded in the folder so
     that a resume can rebuild the same tools and policy. Resuming a run that finished but was killed
     before its files were written writes them from the final checkpoint. `graph_options` go to
-    `build_graph` (`nodes=`) and `research_context` (`interactive=`, `prompt_layout=`, `judge=`, `policy_capable=`,
+    `build_graph` (`nodes=`, `insert=`) and `research_context` (`interactive=`, `prompt_layout=`, `judge=`, `policy_capable=`,
     `tool_timeout_s=`).
     Every prompt sent is recorded, through a callback, in the folder's `prompts.jsonl` for the cache figures.
     `on_event` gets the run's typed events (`stepresearch.events`), with `Token` events too when `tokens`.
@@ -119,11 +119,14 @@ def run_research(
         checkpointer = _open_checkpointer(out)
         options = dict(graph_options or {})
         nodes = options.pop("nodes", None)
+        insert = options.pop("insert", ())
         if options.pop("interactive", False) and ask is None:
             raise UsageError("an interactive run needs someone to ask: pass ask=callable(request) -> answer")
         options["interactive"] = ask is not None
         context = research_context(policy, tools, budgets=budgets, **options)
-        graph = build_graph(nodes=nodes, checkpointer=checkpointer, max_concurrency=context.budgets.search_concurrency)
+        graph = build_graph(
+            nodes=nodes, insert=insert, checkpointer=checkpointer, max_concurrency=context.budgets.search_concurrency
+        )
         if not resume:
             (out / PROMPTS_FILE).unlink(missing_ok=True)  # an --overwrite run starts its prompt record afresh
         recorder = PromptRecorder(context.policy, out / PROMPTS_FILE)
