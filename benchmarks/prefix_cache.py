@@ -40,7 +40,7 @@ def run_arm(layout: str, questions: list[str], out: Path) -> dict[str, float]:
             question, out / layout / f"q{i}", policy=policy, tools=tools, graph_options={"prompt_layout": layout}
         )
         totals["wall_s"] += time.perf_counter() - began
-        cache = run_record(result.state, total_s=0.0, thread_id="")["cache"]
+        cache = run_record(result.state, total_s=0.0, thread_id="").cache
         usage = result.state["usage"].total
         totals["prompt"] += usage.prompt_tokens
         totals["cached"] += usage.cached_tokens

@@ -23,13 +23,11 @@ from pydantic import BaseModel, Field
 from stepresearch.errors import UsageError
 from stepresearch.language import detect_language
 from stepresearch.phrases import TABLES
+from stepresearch.run_folder import CHECKPOINT_FILE, CONFIG_FILE, REPORT_FILE, RUN_FILE, SOURCES_FILE, THREAD_FILE
 from stepresearch.text import split_sentences
 
-REPORT_FILE = "report.md"
-SOURCES_FILE = "sources.json"
-RUN_FILE = "run.json"
 # A folder with any of these is a run folder: without report.md it holds a run that did not finish.
-RUN_MARKERS = ("run.json", "run_config.json", "checkpoints.sqlite", ".thread")
+RUN_MARKERS = (RUN_FILE, CONFIG_FILE, CHECKPOINT_FILE, THREAD_FILE)
 # Headings that open a reference list, in the languages reports come in (ours come from phrases.TABLES).
 REFERENCE_HEADINGS = ("sources", "references", "reference", "bibliography", "citations", "works cited",
                       "参考文献", "参考资料", "参考来源", "引用", "来源")  # fmt: skip
@@ -174,10 +172,12 @@ def read_run_folder(folder: Path, task_id: str, system: str) -> Article:
 
 
 def run_question(folder: Path) -> str | None:
-    """The question a run folder's run.json records, if it has one."""
+    """The question a run folder's run.json records, if it has a readable one."""
+    from stepresearch.run_record import load_run_record
+
     try:
-        return json.loads((folder / RUN_FILE).read_text(encoding="utf-8")).get("question")
-    except (OSError, json.JSONDecodeError, AttributeError):
+        return load_run_record(folder / RUN_FILE).question
+    except UsageError:
         return None
 
 

@@ -134,7 +134,7 @@ def cmd_eval_score(args: argparse.Namespace, console: Console) -> int:
 
 
 def cmd_eval_compare(args: argparse.Namespace, console: Console) -> int:
-    from stepresearch.report_check import write_atomically
+    from stepresearch.atomic import write_atomically
 
     from .compare import COMPARE_FILE, compare_systems, comparison_table
     from .harness import PAGE_FILE

@@ -144,7 +144,7 @@ def _evaluate(
     articles: dict[str, Article] | None = None,
     research: Research | None = None,
 ) -> EvalSummary:
-    from stepresearch.report_check import write_atomically
+    from stepresearch.atomic import write_atomically
 
     out.mkdir(parents=True, exist_ok=True)
     emit = _Emitter(on_event, len(tasks))

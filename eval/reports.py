@@ -14,9 +14,9 @@ from __future__ import annotations
 from pathlib import Path
 
 from stepresearch.errors import UsageError
+from stepresearch.run_folder import REPORT_FILE
 
 from .articles import (
-    REPORT_FILE,
     RUN_MARKERS,
     Article,
     Page,

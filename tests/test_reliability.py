@@ -175,7 +175,9 @@ def test_resume_on_a_corrupt_checkpoint_is_one_line(tmp_path):
 def test_cache_report_on_a_malformed_record_is_one_line(tmp_path):
     (tmp_path / "run").mkdir()
     (tmp_path / "run" / "run.json").write_text(json.dumps({"cache": {"by_node": [1, 2]}}), encoding="utf-8")
-    assert_usage_error(cli("cache-report", str(tmp_path / "run"), cwd=tmp_path), "no readable cache figures")
+    assert_usage_error(
+        cli("cache-report", str(tmp_path / "run"), cwd=tmp_path), "older stepresearch: it has no question"
+    )
 
 
 def test_a_new_run_into_a_finished_run_folder_is_refused(tmp_path):

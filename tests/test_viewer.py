@@ -227,3 +227,11 @@ def test_a_passage_is_found_in_its_source_whatever_spaces_the_source_uses():
     found = cite(1, "The wars ended in 628 AD, after the Sasanian defeat.", [source])
     assert [found.excerpt[a:b] for a, b in found.spans] == ["The wars ended\nin 628 AD, after the Sasanian defeat."]
     assert found.verdict == "entails"
+
+
+def test_the_run_record_schema_in_docs_is_the_models(tmp_path):
+    """docs/run.schema.json, which the README links to, is RunRecord's schema as the code defines it."""
+    from stepresearch.run_record import RunRecord
+
+    committed = json.loads((Path(__file__).parent.parent / "docs" / "run.schema.json").read_text(encoding="utf-8"))
+    assert committed == RunRecord.model_json_schema(), "regenerate docs/run.schema.json from RunRecord"

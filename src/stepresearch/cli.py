@@ -510,14 +510,16 @@ def make_policy(
 
 
 def cmd_cache_report(args: argparse.Namespace, console: Console) -> int:
-    import json
-
     from rich.table import Table
 
-    record_path = args.run_dir / "run.json"
+    from stepresearch.run_folder import RUN_FILE
+    from stepresearch.run_record import load_run_record
+
+    record_path = args.run_dir / RUN_FILE
+    if not record_path.is_file():
+        raise UsageError(f"no run.json in {args.run_dir}")
+    cache = load_run_record(record_path).cache
     try:
-        record = json.loads(record_path.read_text(encoding="utf-8"))
-        cache = record["cache"]
         rows = [
             (str(node), int(row["calls"]), int(row["replay_prompt_units"]), int(row["replay_reused"]),
              float(row["replay_reuse_ratio"]), row.get("server_cached_tokens"))
@@ -525,10 +527,6 @@ def cmd_cache_report(args: argparse.Namespace, console: Console) -> int:
         ]  # fmt: skip
         unit = str(cache.get("unit", "tokens"))
         ratio, unique = float(cache["replay_reuse_ratio"]), int(cache[f"unique_prompt_{unit}"])
-    except FileNotFoundError:
-        raise UsageError(f"no run.json in {args.run_dir}") from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise UsageError(f"cannot read {record_path}: {exc}") from None
     except (ValueError, KeyError, TypeError, AttributeError):
         raise UsageError(f"{record_path} has no readable cache figures (a run from an older version?)") from None
     table = Table(title=f"prefix cache: {args.run_dir}", title_justify="left")

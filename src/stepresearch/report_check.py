@@ -14,8 +14,6 @@ headings, else from `run.json`'s brief (a report that lost every heading).
 from __future__ import annotations
 
 import json
-import os
-import tempfile
 from pathlib import Path
 
 from pydantic import BaseModel, ValidationError
@@ -26,9 +24,9 @@ from stepresearch.nodes.citation_check import ValidationResult, validate_markdow
 from stepresearch.phrases import DEFAULT_LANGUAGE, report_language
 from stepresearch.state import Source
 
-REPORT_FILE = "report.md"
-SOURCES_FILE = "sources.json"  # every retrieved source with its text, written by each run
-RUN_FILE = "run.json"
+from .atomic import write_atomically
+from .run_folder import REPORT_FILE, RUN_FILE, SOURCES_FILE
+from .run_record import CitedSource, load_run_record, write_run_record
 
 
 class RecheckResult(BaseModel):
@@ -58,11 +56,10 @@ def recheck_run(run_dir: str | Path, *, fix: bool = False, judge: Judge | None =
 def recorded_language(path: Path) -> str:
     """The question's language as run.json's brief records it; English for a run without one."""
     try:
-        record = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
+        brief = load_run_record(path).brief or {}
+    except UsageError:
         return DEFAULT_LANGUAGE
-    brief = record.get("brief") if isinstance(record, dict) else None
-    language = brief.get("language") if isinstance(brief, dict) else None
+    language = brief.get("language")
     return language if isinstance(language, str) and language else DEFAULT_LANGUAGE
 
 
@@ -117,36 +114,20 @@ def load_sources(path: Path) -> list[Source]:
     return sources
 
 
-def write_atomically(path: Path, text: str) -> None:
-    """A temporary file in the same folder, then a rename: a reader never sees half a file."""
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            handle.write(text)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-
-
 def _update_record(path: Path, result: ValidationResult, sources: list[Source]) -> bool:
     """run.json's numbered sources and citation figures follow the repaired report; False if there is no
     usable run.json to update (the report is repaired all the same)."""
     try:
-        record = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return False
-    if not isinstance(record, dict):
+        record = load_run_record(path)
+    except UsageError:
         return False
     by_id = {s.id: s for s in sources}
-    record["sources"] = [
-        {"n": n, "id": sid, "title": by_id[sid].title, "uri": by_id[sid].uri, "tool": by_id[sid].tool}
+    record.sources = [
+        CitedSource(n=n, id=sid, title=by_id[sid].title, uri=by_id[sid].uri, tool=by_id[sid].tool)
         for n, sid in enumerate(result.cited_source_ids, start=1)
         if sid in by_id
     ]
-    record["citations"] = result.stats.model_dump()
-    record.setdefault("notes", []).append("report.md was re-checked and repaired by `stepresearch verify --fix`")
-    write_atomically(path, json.dumps(record, indent=2, ensure_ascii=False) + "\n")
+    record.citations = result.stats.model_dump()
+    record.notes = [*record.notes, "report.md was re-checked and repaired by `stepresearch verify --fix`"]
+    write_run_record(path, record)
     return True

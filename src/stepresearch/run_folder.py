@@ -20,6 +20,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, Field, ValidationError
 
+from stepresearch.atomic import write_atomically
 from stepresearch.errors import UsageError
 
 LOCK_FILE = ".lock"
@@ -27,7 +28,10 @@ THREAD_FILE = ".thread"  # the LangGraph thread id of the folder's run
 CHECKPOINT_FILE = "checkpoints.sqlite"
 VIEWER_FILE = "run.html"  # the run viewer's page (stepresearch.viewer)
 CONFIG_FILE = "run_config.json"
-RESULT_FILES = ("report.md", "run.json", "sources.json")
+REPORT_FILE = "report.md"
+RUN_FILE = "run.json"  # the run's record (stepresearch.run_record.RunRecord)
+SOURCES_FILE = "sources.json"  # every retrieved source with its text
+RESULT_FILES = (REPORT_FILE, RUN_FILE, SOURCES_FILE)
 
 
 class RunConfig(BaseModel):
@@ -104,8 +108,6 @@ class RunFolder:
         return any((self.path / name).exists() for name in RESULT_FILES)
 
     def save_config(self, config: RunConfig) -> None:
-        from stepresearch.report_check import write_atomically
-
         write_atomically(self.path / CONFIG_FILE, config.model_dump_json(indent=2) + "\n")
 
     def load_config(self) -> RunConfig | None:

@@ -1,14 +1,131 @@
-"""`run.json`: the machine-readable record of a run, built from its final state."""
+"""`run.json`: the machine-readable record of a run, built from its final state.
+
+`RunRecord` is its one model: `run_record` builds it, `write_run_record` is the one writer, and every
+reader (the viewer, `stepresearch verify`, `cache-report`, `eval`) goes through `load_run_record`, which
+validates it. Its JSON schema is `docs/run.schema.json` (`RunRecord.model_json_schema()`; a test keeps the
+file true). Fields a caller adds through `run_research(extra_record=...)` are kept beside the typed ones.
+"""
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from stepresearch.atomic import write_atomically
+from stepresearch.errors import UsageError
 from stepresearch.nodes.context_window import LogBudget
 from stepresearch.nodes.layout import log_accounting
 from stepresearch.serving.cache_report import cache_figures
 from stepresearch.state import PromptRecord, ResearchState
+
+
+class CitedSource(BaseModel):
+    """A source the report cites, under the number `[n]` it has in report.md."""
+
+    n: int
+    id: str
+    title: str
+    uri: str
+    tool: str
+
+
+class RetrievedSource(BaseModel):
+    """A source the run retrieved, cited or not; its text is in sources.json."""
+
+    id: str
+    title: str
+    uri: str
+    tool: str
+    origin: str | None = None
+    found_by: list[str] = Field(default_factory=list, description="The sub-questions whose search found it.")
+    language: str | None = None
+
+
+class RecordUsage(BaseModel):
+    prompt_tokens: int = 0
+    completion_tokens: int = 0
+    cached_tokens: int = 0
+    calls: int = 0
+    unusable_calls: int = Field(default=0, description="Policy replies a node could not use (it fell back).")
+    by_node: dict[str, dict[str, Any]] = Field(default_factory=dict)
+
+
+class RecordTimings(BaseModel):
+    total_s: float
+    by_node: dict[str, float] = Field(default_factory=dict, description="Busy seconds per node.")
+
+
+class RunRecord(BaseModel):
+    """Everything run.json says about one run. Nested records the state defines (brief, sub-questions,
+    claims, executions) are their models' JSON; extra fields given by the caller are kept."""
+
+    model_config = ConfigDict(extra="allow")
+
+    question: str
+    thread_id: str
+    brief: dict[str, Any] | None = Field(description="The research brief: the question as understood, its language.")
+    clarification: dict[str, Any] | None = Field(default=None, description="The clarifying exchange, if any.")
+    sources: list[CitedSource] = Field(description="The cited sources, in the report's numbering.")
+    retrieved_sources: list[RetrievedSource] = Field(default_factory=list)
+    sub_questions: list[dict[str, Any]] = Field(default_factory=list)
+    claims: list[dict[str, Any]] = Field(description="Key claims, their verdicts and sources for and against.")
+    usage: RecordUsage = Field(default_factory=RecordUsage)
+    citations: dict[str, Any] | None = Field(default=None, description="The citation validator's counts.")
+    cache: dict[str, Any] = Field(default_factory=dict, description="Prefix-cache figures (serving.cache_report).")
+    timings: RecordTimings
+    executions: list[dict[str, Any]] = Field(description="Each node execution, in order: the run's timeline.")
+    tool_calls: int = 0
+    rounds: int = 0
+    stop_reason: str = ""
+    notes: list[str] = Field(default_factory=list)
+    report_empty: bool = False
+    generation: dict[str, Any] = Field(default_factory=dict, description="How much generated text reached the report.")
+    context: dict[str, Any] = Field(default_factory=dict, description="The research log's budget and compactions.")
+    judge: str | None = Field(default=None, description="The entailment judge the run used.")
+    judge_decision: dict[str, Any] | None = None
+    policy_server: dict[str, Any] | None = Field(default=None, description="What a served policy said about itself.")
+    resume_changes: list[str] | None = Field(default=None, description="Flags a resume changed (--allow-changes).")
+
+
+def write_run_record(path: Path, record: RunRecord) -> None:
+    """run.json, atomically: the one place it is written. Fields the run did not set are left out, as
+    before the model existed (a run with no served policy has no `policy_server`)."""
+    write_atomically(
+        path, json.dumps(record.model_dump(mode="json", exclude_unset=True), indent=2, ensure_ascii=False) + "\n"
+    )
+
+
+def load_run_record(path: Path) -> RunRecord:
+    """run.json validated against `RunRecord`; a missing, corrupt or older one is one clear UsageError."""
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise UsageError(f"no {path.name} in {path.parent}") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise UsageError(f"cannot read {path}: {exc}") from None
+    except json.JSONDecodeError as exc:
+        raise UsageError(f"{path} is not valid JSON (line {exc.lineno}, column {exc.colno}): {exc.msg}") from None
+    if not isinstance(data, dict):
+        raise UsageError(f"{path} is not a run record (it holds a {type(data).__name__}, not an object)")
+    try:
+        return RunRecord.model_validate(data)
+    except ValidationError as exc:
+        missing = [str(e["loc"][0]) for e in exc.errors() if e["type"] == "missing" and len(e["loc"]) == 1]
+        if missing:
+            raise UsageError(
+                f"{path} was written by an older stepresearch: it has no {', '.join(missing)}; "
+                "run the research again to view it"
+            ) from None
+        error = exc.errors()[0]
+        where = ".".join(str(p) for p in error["loc"]) or "record"
+        raise UsageError(
+            f"{path} is not a run record of this stepresearch ({where}: {error['msg']}); "
+            "it may be from an older version: run the research again"
+        ) from None
 
 
 def run_record(
@@ -20,7 +137,7 @@ def run_record(
     log_budget: LogBudget | None = None,
     extra: dict[str, Any] | None = None,
     count_tokens: Callable[[str], int] | None = None,
-) -> dict:
+) -> RunRecord:
     """The record; `prompts` come from the run's PromptRecorder (they are not in the state). `count_tokens`
     is the policy's tokenizer, for the share of generated tokens that reach the report."""
     report = state.get("report")
@@ -80,7 +197,7 @@ def run_record(
     record["generation"] = generation_record(state, count_tokens)
     record["context"] = context_record(state, log_budget)
     record.update(extra or {})
-    return record
+    return RunRecord.model_validate(record)
 
 
 def generation_record(state: ResearchState, count_tokens: Callable[[str], int] | None = None) -> dict[str, Any]:

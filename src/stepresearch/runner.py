@@ -34,11 +34,21 @@ from stepresearch.nodes.clarify import ClarificationRequest
 from stepresearch.nodes.context_window import LogBudget, log_budget
 from stepresearch.state import Budgets, PromptRecord, ResearchState, is_finished
 
+from .atomic import write_atomically
 from .events import STREAM_MODES, ResearchEvent, events_of
 from .faults import fault_point
-from .report_check import REPORT_FILE, RUN_FILE, SOURCES_FILE, write_atomically
-from .run_folder import CHECKPOINT_FILE, RESULT_FILES, THREAD_FILE, VIEWER_FILE, RunConfig, RunFolder
-from .run_record import run_record
+from .run_folder import (
+    CHECKPOINT_FILE,
+    REPORT_FILE,
+    RESULT_FILES,
+    RUN_FILE,
+    SOURCES_FILE,
+    THREAD_FILE,
+    VIEWER_FILE,
+    RunConfig,
+    RunFolder,
+)
+from .run_record import run_record, write_run_record
 from .viewer import render_page, run_view
 
 log = structlog.get_logger(__name__)
@@ -249,9 +259,9 @@ def _write_results(
         extra={**judged, **record_extra}, count_tokens=_token_counter(context.policy),
     )  # fmt: skip
     fault_point("before-write:run.json")
-    write_atomically(run_json_path, json.dumps(record, indent=2, ensure_ascii=False) + "\n")
+    write_run_record(run_json_path, record)
     if graph is not None:
-        view = run_view(final, graph, status="finished", record=record)
+        view = run_view(final, graph, status="finished", record=record.model_dump(mode="json"))
         fault_point(f"before-write:{VIEWER_FILE}")
         write_atomically(out / VIEWER_FILE, render_page(view))
     log.info("run_end", thread_id=thread_id, seconds=round(total_s, 2), report=str(report_path))

@@ -9,7 +9,6 @@ where it stopped. Anything wrong with the folder is one `UsageError` line.
 from __future__ import annotations
 
 import fcntl
-import json
 import sqlite3
 from pathlib import Path
 from typing import Any
@@ -19,13 +18,11 @@ from pydantic import BaseModel
 
 from stepresearch.errors import UsageError
 from stepresearch.graphs.checkpoints import serializer
-from stepresearch.report_check import REPORT_FILE, RUN_FILE
-from stepresearch.run_folder import CHECKPOINT_FILE, LOCK_FILE, THREAD_FILE
+from stepresearch.run_folder import CHECKPOINT_FILE, LOCK_FILE, REPORT_FILE, RUN_FILE, THREAD_FILE
+from stepresearch.run_record import load_run_record
 from stepresearch.state import ResearchState
 
 from .view import RunStatus
-
-RECORD_FIELDS = ("question", "executions", "sources", "claims")  # run.json fields the viewer needs
 
 
 class RunSnapshot(BaseModel):
@@ -57,25 +54,12 @@ def read_run(folder: Path) -> RunSnapshot:
 
 
 def read_record(folder: Path) -> dict[str, Any] | None:
-    """run.json, or None while the run has not written it; a corrupt or old one is a clear error."""
+    """run.json, validated (`RunRecord`), or None while the run has not written it; a corrupt or older one
+    is a clear error."""
     path = folder / RUN_FILE
     if not path.is_file():
         return None
-    try:
-        record = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError) as exc:
-        raise UsageError(f"cannot read {path}: {exc}") from None
-    except json.JSONDecodeError as exc:
-        raise UsageError(f"{path} is not valid JSON (line {exc.lineno}, column {exc.colno}): {exc.msg}") from None
-    if not isinstance(record, dict):
-        raise UsageError(f"{path} is not a run record (it holds a {type(record).__name__}, not an object)")
-    missing = [name for name in RECORD_FIELDS if name not in record]
-    if missing:
-        raise UsageError(
-            f"{path} was written by an older stepresearch: it has no {', '.join(missing)}; "
-            "run the research again to view it"
-        )
-    return record
+    return load_run_record(path).model_dump(mode="json")
 
 
 def read_state(folder: Path) -> ResearchState | None:
