@@ -41,7 +41,7 @@ from langgraph.checkpoint.memory import InMemorySaver
 from stepresearch import build_graph, research_context
 from stepresearch.graphs.checkpoints import serializer
 from stepresearch.nodes.layout import log_accounting
-from stepresearch.serving.calls import aask_many
+from stepresearch.policy_calls import aask_many
 from stepresearch.serving.openai_compatible import OpenAICompatibleChatModel
 from stepresearch.serving.radix import RadixTree
 from stepresearch.state import Budgets

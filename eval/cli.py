@@ -16,13 +16,13 @@ from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from stepresearch.errors import UsageError
+from stepresearch.research_flags import add_research_flags, positive_int, positive_seconds
 
 DEFAULT_JUDGE_WAIT_S = 30.0  # a judge server still loading its model gets this long before it is "unreachable"
 
 
-def add_eval_parser(sub: Any, positive_int: Any, positive_seconds: Any) -> None:
+def add_eval_parser(sub: Any) -> None:
     """Register `eval` and its three verbs on the CLI's subparsers."""
-    from stepresearch.cli import add_research_flags
 
     evaluate = sub.add_parser("eval", help="score research reports: criteria, rubrics, citations, fact recall")
     verbs = evaluate.add_subparsers(dest="eval_command", required=True)
@@ -30,9 +30,9 @@ def add_eval_parser(sub: Any, positive_int: Any, positive_seconds: Any) -> None:
     run = verbs.add_parser("run", help="research every task, then score each report")
     run.add_argument("tasks", help="`drb` (DeepResearch Bench's 100 tasks) or a JSONL task file")
     run.add_argument("--out", type=Path, required=True, help="the evaluation folder (rerun to resume)")
-    _task_flags(run, positive_int)
+    _task_flags(run)
     add_research_flags(run, branches_flag="--search-concurrency")
-    _judge_flags(run, positive_seconds)
+    _judge_flags(run)
     run.add_argument("--concurrency", dest="tasks_at_once", type=positive_int, default=1,
                      help="tasks researched and scored at once (default 1)")  # fmt: skip
     run.set_defaults(handler=cmd_eval_run)
@@ -43,8 +43,8 @@ def add_eval_parser(sub: Any, positive_int: Any, positive_seconds: Any) -> None:
     score.add_argument("--tasks", required=True, help="`drb` or a JSONL task file: what the reports answer")
     score.add_argument("--out", type=Path, required=True, help="the evaluation folder (rerun to resume)")
     score.add_argument("--pages", type=Path, help="JSONL of {url, text, title}: the text behind cited URLs")
-    _task_flags(score, positive_int)
-    _judge_flags(score, positive_seconds)
+    _task_flags(score)
+    _judge_flags(score)
     score.add_argument("--concurrency", dest="tasks_at_once", type=positive_int, default=1,
                        help="tasks scored at once (default 1)")  # fmt: skip
     score.set_defaults(handler=cmd_eval_score)
@@ -54,15 +54,15 @@ def add_eval_parser(sub: Any, positive_int: Any, positive_seconds: Any) -> None:
     compare.add_argument("--tasks", required=True, help="`drb` or a JSONL task file")
     compare.add_argument("--out", type=Path, required=True, help="where compare.json and eval.html go")
     compare.add_argument("--names", help="comma-separated system names, in the order given (default: folder names)")
-    _task_flags(compare, positive_int, scored=False)
-    _judge_flags(compare, positive_seconds, llm_optional=False)
+    _task_flags(compare, scored=False)
+    _judge_flags(compare, llm_optional=False)
     compare.set_defaults(handler=cmd_eval_compare)
     for parser in (run, score, compare):
         parser.add_argument("--log-json", action="store_true", help="print structlog events as JSON lines on stderr")
         parser.add_argument("-v", "--verbose", action="store_true", help="print structlog events as text on stderr")
 
 
-def _task_flags(parser: argparse.ArgumentParser, positive_int: Any, scored: bool = True) -> None:
+def _task_flags(parser: argparse.ArgumentParser, scored: bool = True) -> None:
     parser.add_argument("--ids", help="only these task ids, e.g. 1,51,60-62")
     parser.add_argument("--limit", type=positive_int, help="only the first N tasks (after --ids)")
     if scored:
@@ -76,7 +76,7 @@ def _task_flags(parser: argparse.ArgumentParser, positive_int: Any, scored: bool
                             help="the project's entailment judge for citations (default semantic)")  # fmt: skip
 
 
-def _judge_flags(parser: argparse.ArgumentParser, positive_seconds: Any, llm_optional: bool = True) -> None:
+def _judge_flags(parser: argparse.ArgumentParser, llm_optional: bool = True) -> None:
     parser.add_argument("--judge-url", help="an OpenAI-compatible judge, e.g. http://127.0.0.1:30000/v1 "
                         "(default: the embedded SmolLM2, whose scores carry no meaning)")  # fmt: skip
     parser.add_argument("--judge-model", help="the judge's model name (default: the server's first)")
@@ -93,7 +93,7 @@ def _judge_flags(parser: argparse.ArgumentParser, positive_seconds: Any, llm_opt
 
 
 def cmd_eval_run(args: argparse.Namespace, console: Console) -> int:
-    from stepresearch.cli import _budgets, research_parts, resolve_run_config
+    from stepresearch.research_flags import budgets_from, research_parts, resolve_run_config
 
     from .harness import EvalOptions, research_with, run_and_score
 
@@ -102,7 +102,7 @@ def cmd_eval_run(args: argparse.Namespace, console: Console) -> int:
     config, tools, policy = research_parts(args, config, console)
     judge = _make_judge(args, console, embedded_model=None if config.base_url else policy)
     research = research_with(
-        policy=policy, tools=tools, budgets=_budgets(config.budgets), run_config=config,
+        policy=policy, tools=tools, budgets=budgets_from(config.budgets), run_config=config,
         graph_options={"judge": config.judge, "reader": config.reader, "policy_capable": config.policy_capable},
     )  # fmt: skip
     options = EvalOptions(system=args.name or args.out.resolve().name, grading=args.grading,

@@ -2,7 +2,7 @@
 
 `EvalJudge` wraps a langchain-core chat model: an OpenAI-compatible endpoint (`judge_from_url`), the
 embedded SmolLM2 (`embedded_judge`), or any model an app passes in. Every call goes through
-`serving.calls.ask`, so a served judge gets a JSON schema as its structured-output constraint and any other
+`policy_calls.ask`, so a served judge gets a JSON schema as its structured-output constraint and any other
 model gets the same schema in words and a lenient parse. A reply that does not fit the schema is asked
 again, up to `JUDGE_ATTEMPTS` calls; then the item is recorded unscored, and unscored items drop out of
 the formulas instead of counting as 0.
@@ -28,7 +28,7 @@ from langchain_core.messages import BaseMessage, HumanMessage, SystemMessage
 from pydantic import BaseModel, Field
 
 from stepresearch.errors import PolicyError, UsageError
-from stepresearch.serving.calls import ask
+from stepresearch.policy_calls import ask
 
 T = TypeVar("T", bound=BaseModel)
 

@@ -27,7 +27,7 @@ from langchain_core.runnables.config import patch_config, set_config_context
 from langgraph.runtime import Runtime, get_runtime
 
 from stepresearch.nodes.context import is_usable
-from stepresearch.serving.calls import UNUSABLE_REPLY, usage_of
+from stepresearch.policy_calls import UNUSABLE_REPLY, usage_of
 from stepresearch.state import CallUsage, NodeExecution, Usage
 from stepresearch.steps import StepNode
 

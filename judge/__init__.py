@@ -118,10 +118,9 @@ def make_judge(kind: JudgeKind = "auto", policy: BaseChatModel | None = None, **
 
 
 def is_embedded(policy: BaseChatModel) -> bool:
-    """The in-process llama.cpp policy is the weak tier, and is never asked to judge under `auto`."""
-    from stepresearch.serving.llama_cpp_chat import LlamaCppChatModel
-
-    return isinstance(policy, LlamaCppChatModel)
+    """The in-process llama.cpp policy is the weak tier, and is never asked to judge under `auto`. It says so
+    itself (`embedded_tier`), so the judge needs no import of the serving layer above it."""
+    return bool(getattr(type(policy), "embedded_tier", False))
 
 
 __all__ = [

@@ -23,6 +23,7 @@ from langchain_core.runnables import RunnableConfig
 from pydantic import BaseModel
 
 from stepresearch.steps import AskMany, Steps, run_steps
+from stepresearch.system_prompt import SYSTEM_BLOCK
 
 from .lexical import Judgement, judge
 
@@ -62,8 +63,6 @@ class _Disagree(BaseModel):
 
 def plain_layout(task: str) -> list[BaseMessage]:
     """A judge prompt with nothing before the task: for checks outside a run (`stepresearch verify`)."""
-    from stepresearch.nodes.layout import SYSTEM_BLOCK
-
     return [SystemMessage(content=SYSTEM_BLOCK), HumanMessage(content=task)]
 
 

@@ -167,7 +167,7 @@ def signal(cache_dir: Path | None = None) -> SemanticSignal:
     One per process because the model's weights are read-only and loading them twice buys nothing; its
     memo never changes an answer, only how fast it comes."""
     if cache_dir is None:
-        from stepresearch.tools.bm25_index import default_cache_dir
+        from stepresearch.cache_dir import default_cache_dir
 
         cache_dir = default_cache_dir()
     return SemanticSignal(cache_dir)

@@ -21,14 +21,8 @@ from langchain_core.messages import BaseMessage, HumanMessage, SystemMessage
 
 from stepresearch.phrases import language_instruction
 from stepresearch.state import Digest, Evidence, ResearchBrief, Source
+from stepresearch.system_prompt import SYSTEM_BLOCK
 from stepresearch.text import split_sentences
-
-SYSTEM_BLOCK = """You are stepresearch, a careful research assistant.
-Rules:
-- Use only facts from the research log. Never invent facts, names, dates or sources.
-- Each source in the log has a handle like [S1]. Put the handle of the source after each sentence that uses it.
-- Write plain, short, factual English sentences. Do not repeat yourself.
-- When asked for JSON, reply with JSON only."""
 
 PASSAGE_CHARS = 360
 

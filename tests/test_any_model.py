@@ -12,8 +12,8 @@ from langchain_core.runnables import RunnableLambda
 from pydantic import BaseModel
 
 from stepresearch.nodes import research_context
+from stepresearch.policy_calls import ask
 from stepresearch.serving.any_model import AnyChatModel, capped
-from stepresearch.serving.calls import ask
 
 
 class Answer(BaseModel):

@@ -12,7 +12,7 @@ from pydantic import BaseModel
 from sglang_fake import FakeSGLang
 
 from stepresearch.errors import PolicyError
-from stepresearch.serving.calls import ask
+from stepresearch.policy_calls import ask
 from stepresearch.serving.openai_compatible import OpenAICompatibleChatModel
 
 

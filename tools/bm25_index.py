@@ -21,6 +21,7 @@ import bm25s
 import structlog
 from pydantic import BaseModel
 
+from stepresearch.cache_dir import default_cache_dir
 from stepresearch.language import CJK_CHARS, has_cjk
 from stepresearch.text import STOPWORDS, segment, stemmer
 
@@ -43,15 +44,6 @@ class Passage(BaseModel):
     title: str
     text: str
     origin: str
-
-
-def default_cache_dir() -> Path:
-    """`STEPRESEARCH_CACHE_DIR`, else `$XDG_CACHE_HOME/stepresearch`, else `~/.cache/stepresearch`."""
-    explicit = os.environ.get("STEPRESEARCH_CACHE_DIR")
-    if explicit:
-        return Path(explicit)
-    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
-    return Path(base) / "stepresearch"
 
 
 def tokenize(texts: Sequence[str]) -> list[list[str]]:

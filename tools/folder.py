@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import os
 import re
 from html.parser import HTMLParser
@@ -10,7 +11,6 @@ from pathlib import Path
 import structlog
 
 from stepresearch.errors import CorpusError
-from stepresearch.run_folder import fingerprint_hash
 
 from .bm25_index import Bm25Index, Passage
 from .corpus import CorpusSearchTool
@@ -128,6 +128,11 @@ class FolderCorpus:
             for chunk in _chunks(text):
                 out.append(Passage(doc_uri=uri, title=title, text=chunk, origin=uri))
         return out
+
+
+def fingerprint_hash(fingerprint: str) -> str:
+    """A corpus fingerprint (every file's path, size and mtime) as a short hash, for run_config.json."""
+    return hashlib.sha1(fingerprint.encode("utf-8")).hexdigest()[:16]
 
 
 def folder_search_tool(

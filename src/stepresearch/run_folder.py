@@ -12,7 +12,6 @@ as it runs. `--resume` rebuilds the tools and the policy from
 from __future__ import annotations
 
 import fcntl
-import hashlib
 import json
 import os
 from pathlib import Path
@@ -60,10 +59,6 @@ class RunConfig(BaseModel):
                 shown = "changed" if name == "corpus_fingerprint" else f"was {mine!r}, now {theirs!r}"
                 out.append(f"{name.replace('_', ' ')} ({shown})")
         return out
-
-
-def fingerprint_hash(fingerprint: str) -> str:
-    return hashlib.sha1(fingerprint.encode("utf-8")).hexdigest()[:16]
 
 
 class RunFolder:

@@ -49,7 +49,7 @@ R = TypeVar("R")
 
 @dataclass(frozen=True)
 class Ask:
-    """One policy call (`serving.calls.ask`); the reply is a `PolicyReply`."""
+    """One policy call (`policy_calls.ask`); the reply is a `PolicyReply`."""
 
     policy: BaseChatModel
     messages: list[BaseMessage]
@@ -59,12 +59,12 @@ class Ask:
     config: RunnableConfig | None = None
 
     def run(self) -> Any:
-        from stepresearch.serving.calls import ask
+        from stepresearch.policy_calls import ask
 
         return ask(self.policy, self.messages, **self._options())
 
     async def arun(self) -> Any:
-        from stepresearch.serving.calls import aask
+        from stepresearch.policy_calls import aask
 
         return await aask(self.policy, self.messages, **self._options())
 
@@ -86,12 +86,12 @@ class AskMany:
     max_concurrency: int = 8
 
     def run(self) -> Any:
-        from stepresearch.serving.calls import ask_many
+        from stepresearch.policy_calls import ask_many
 
         return ask_many(self.policy, self.prompts, **self._options())
 
     async def arun(self) -> Any:
-        from stepresearch.serving.calls import aask_many
+        from stepresearch.policy_calls import aask_many
 
         return await aask_many(self.policy, self.prompts, **self._options())
 

@@ -12,7 +12,7 @@ from langchain_core.messages import HumanMessage, SystemMessage
 from pydantic import BaseModel, Field
 
 from stepresearch.errors import ModelLoadError
-from stepresearch.serving.calls import ask
+from stepresearch.policy_calls import ask
 from stepresearch.serving.llama_cpp_chat import LlamaCppChatModel
 
 pytestmark = pytest.mark.integration
