@@ -29,6 +29,7 @@ from langgraph.runtime import Runtime, get_runtime
 from stepresearch.nodes.context import is_usable
 from stepresearch.policy_calls import UNUSABLE_REPLY, usage_of
 from stepresearch.state import CallUsage, NodeExecution, Usage
+from stepresearch.state.events import NodeFinished, NodeStarted, emit
 from stepresearch.steps import StepNode
 
 log = structlog.get_logger("stepresearch.graph")
@@ -69,19 +70,25 @@ def instrumented(name: str, fn: NodeFn, default_context: Callable[[], Any] | Non
     def node(state: Any, config: RunnableConfig) -> dict:
         execution = _Execution(name, state)
         runtime = _with_context(get_runtime(), default_context)
+        emit(runtime, execution.started_event())
         with set_config_context(_with_handler(config, execution.calls)) as context:
             with execution.logged():
                 update = context.run(sync_body, state, runtime)
-        return execution.finish(update)
+        update = execution.finish(update)
+        emit(runtime, NodeFinished(node=name, seconds=execution.seconds))
+        return update
 
     async def anode(state: Any, config: RunnableConfig) -> dict:
         execution = _Execution(name, state)
         runtime = await _awith_context(get_runtime(), default_context)
+        emit(runtime, execution.started_event())
         with set_config_context(_with_handler(config, execution.calls)) as context:
             with execution.logged():
                 # The body runs as a task in the node's context, so its policy calls are the node's children.
                 update = await context.run(asyncio.ensure_future, async_body(state, runtime))
-        return execution.finish(update)
+        update = execution.finish(update)
+        emit(runtime, NodeFinished(node=name, seconds=execution.seconds))
+        return update
 
     return RunnableLambda(node, afunc=anode, name=name)
 
@@ -93,10 +100,13 @@ class _Execution:
         self.name = name
         self.detail = {}
         self.round = 0
+        self.branch_text: str | None = None
+        self.seconds: float | None = None
         if isinstance(state, dict):
             branch = state.get("sub_question")  # a search or section branch
             if branch is not None:
                 self.detail["sub_question"] = branch.id
+                self.branch_text = getattr(branch, "text", None)
             self.round = int(branch.round if branch is not None else state.get("round") or 0)
         self.calls = NodeCalls()
         self.started_at = time.time()  # wall clock for the record: comparable across a resume's processes
@@ -111,9 +121,12 @@ class _Execution:
             log.error("node_failed", node=self.name, error=f"{type(exc).__name__}: {exc}", **self.detail)
             raise
 
+    def started_event(self) -> NodeStarted:
+        return NodeStarted(node=self.name, sub_question=self.branch_text)
+
     def finish(self, update: Any) -> dict:
         update = update or {}
-        seconds = round(time.perf_counter() - self.started, 4)
+        seconds = self.seconds = round(time.perf_counter() - self.started, 4)
         log.info("node_end", node=self.name, seconds=seconds, **self.detail)
         if isinstance(update, dict):
             timings = dict(update.get("timings") or {})

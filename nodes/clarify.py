@@ -23,6 +23,7 @@ from stepresearch.judge.question import named_phrases
 from stepresearch.language import detect_language, has_cjk
 from stepresearch.phrases import ENGLISH
 from stepresearch.state import Clarification, ResearchBrief, ResearchState
+from stepresearch.state.events import BriefMade
 from stepresearch.steps import Ask, Steps, step_node
 from stepresearch.text import STOPWORDS, content_tokens
 
@@ -53,7 +54,13 @@ class BriefDraft(BaseModel):
     key_terms: list[str] = Field(default_factory=list, max_length=6)
 
 
-@step_node
+def clarify_events(update: dict) -> list[BriefMade]:
+    """The brief the research goes by."""
+    brief = update.get("brief")
+    return [BriefMade(objective=brief.objective, assumptions=list(brief.assumptions))] if brief is not None else []
+
+
+@step_node(events=clarify_events)
 def clarify(state: ResearchState, runtime: Runtime[ResearchContext]) -> Steps[dict]:
     ctx = runtime.context
     question = state["question"]

@@ -39,6 +39,7 @@ from stepresearch.judge import is_embedded
 from stepresearch.judge.anchors import analyse
 from stepresearch.phrases import phrases_of
 from stepresearch.state import Compaction, Digest, Evidence, ResearchState, Source
+from stepresearch.state.events import LogCompacted
 from stepresearch.steps import Ask, Steps, step_node
 from stepresearch.text import split_sentences
 
@@ -75,7 +76,18 @@ class DigestDraft(BaseModel):
     lines: list[str] = Field(default_factory=list)
 
 
-@step_node
+def compact_events(update: dict) -> list[LogCompacted]:
+    """Each compaction of the research log."""
+    return [
+        LogCompacted(
+            round=c.round, items=len(c.evidence_ids), tokens_before=c.log_tokens_before,
+            tokens_after=c.log_tokens_after, budget_tokens=c.budget_tokens,
+        )
+        for c in update.get("compactions", [])
+    ]  # fmt: skip
+
+
+@step_node(events=compact_events)
 def compact(state: ResearchState, runtime: Runtime[ResearchContext]) -> Steps[dict]:
     ctx = runtime.context
     evidence = state.get("evidence", [])

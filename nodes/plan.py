@@ -23,6 +23,7 @@ from pydantic import BaseModel, Field
 from stepresearch.judge.overlap import is_repeat
 from stepresearch.language import has_cjk
 from stepresearch.state import ResearchBrief, ResearchState, SubQuestion
+from stepresearch.state.events import SubQuestionPlanned
 from stepresearch.steps import Ask, Steps, step_node
 from stepresearch.text import content_tokens
 
@@ -48,7 +49,12 @@ class PlanDraft(BaseModel):
     sub_questions: list[str] = Field(min_length=1, max_length=8)
 
 
-@step_node
+def plan_events(update: dict) -> list[SubQuestionPlanned]:
+    """Each sub-question planned this round."""
+    return [SubQuestionPlanned(id=sq.id, text=sq.text, round=sq.round) for sq in update.get("sub_questions", [])]
+
+
+@step_node(events=plan_events)
 def plan(state: ResearchState, runtime: Runtime[ResearchContext]) -> Steps[dict]:
     ctx = runtime.context
     budgets = ctx.budgets

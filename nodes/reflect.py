@@ -21,6 +21,7 @@ from pydantic import BaseModel, Field
 from stepresearch.judge.overlap import is_repeat, word_share
 from stepresearch.phrases import language_of, phrases_for
 from stepresearch.state import AskedPart, FollowUp, ResearchState
+from stepresearch.state.events import RoundDecided
 from stepresearch.steps import Ask, Steps, step_node
 
 from .citations import best_answer
@@ -44,7 +45,13 @@ class FollowUpDraft(BaseModel):
     follow_ups: list[str] = Field(default_factory=list, max_length=MAX_DRAFTED_FOLLOW_UPS)
 
 
-@step_node
+def reflect_events(update: dict) -> list[RoundDecided]:
+    """Whether another round follows, for how many gaps, or why the research stops."""
+    gaps = len(update.get("follow_ups") or [])
+    return [RoundDecided(another_round=gaps > 0, gaps=gaps, stop_reason=update.get("stop_reason"))]
+
+
+@step_node(events=reflect_events)
 def reflect(state: ResearchState, runtime: Runtime[ResearchContext]) -> Steps[dict]:
     ctx = runtime.context
     language = language_of(state)

@@ -32,6 +32,7 @@ from stepresearch.judge.relevance import (
 )
 from stepresearch.language import detect_language, has_cjk
 from stepresearch.state import Evidence, ResearchState, SearchBranch, Source, SubQuestion, stable_source_id
+from stepresearch.state.events import SourceRef, SourcesFound
 from stepresearch.steps import Search, Steps, step_node
 from stepresearch.text import statements
 from stepresearch.tools import SearchHit
@@ -83,7 +84,15 @@ def dispatch_search(state: ResearchState, runtime: Runtime[ResearchContext]) -> 
     return sends
 
 
-@step_node
+def search_events(update: dict) -> list[SourcesFound]:
+    """What this branch found, even when it found nothing."""
+    sources = list(update.get("sources", {}).values())
+    finder = sources[0].found_by[0] if sources and sources[0].found_by else None
+    refs = [SourceRef(id=s.id, title=s.title, uri=s.uri) for s in sources]
+    return [SourcesFound(sub_question_id=finder, sources=refs, notes=list(update.get("notes", [])))]
+
+
+@step_node(events=search_events)
 def search(branch: SearchBranch, runtime: Runtime[ResearchContext]) -> Steps[dict]:
     ctx = runtime.context
     budgets = ctx.budgets

@@ -34,6 +34,7 @@ from stepresearch.judge.disagreement import different_subjects, sentence_context
 from stepresearch.judge.lexical import SAME_THING_MEANING
 from stepresearch.judge.overlap import is_repeat, word_share
 from stepresearch.state import Claim, Evidence, ResearchState, Source, Verdict
+from stepresearch.state.events import ClaimJudged
 from stepresearch.steps import Ask, Steps, run_steps, step_node
 from stepresearch.text import content_tokens, split_sentences, stem_word, word_count
 
@@ -71,7 +72,15 @@ class ClaimsDraft(BaseModel):
     claims: list[str] = Field(default_factory=list, max_length=5)
 
 
-@step_node
+def verify_events(update: dict) -> list[ClaimJudged]:
+    """Each key claim and how many sources stand for and against it."""
+    return [
+        ClaimJudged(text=c.text, verdict=c.verdict, supporting=len(c.supporting), contradicting=len(c.contradicting))
+        for c in update.get("claims", [])
+    ]
+
+
+@step_node(events=verify_events)
 def verify(state: ResearchState, runtime: Runtime[ResearchContext]) -> Steps[dict]:
     sources = state.get("sources", {})
     evidence = state.get("evidence", [])

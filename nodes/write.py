@@ -32,6 +32,7 @@ from stepresearch.state import (
     ReportSection,
     ResearchState,
 )
+from stepresearch.state.events import ReportWritten
 from stepresearch.steps import Ask, Steps, step_node
 from stepresearch.text import content_tokens
 
@@ -56,7 +57,13 @@ class SummaryDraft(BaseModel):
     answer: str = Field(max_length=500)
 
 
-@step_node
+def write_events(update: dict) -> list[ReportWritten]:
+    """The report as drafted, before validation."""
+    report = update.get("report")
+    return [ReportWritten(sections=len(report.sections), cited_sources=len(report.cited_source_ids))] if report else []
+
+
+@step_node(events=write_events)
 def write(state: ResearchState, runtime: Runtime[ResearchContext]) -> Steps[dict]:
     ctx = runtime.context
     question = state["question"]

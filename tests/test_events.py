@@ -49,3 +49,22 @@ def test_the_prose_filter_keeps_string_values_however_the_tokens_split():
         assert text == 'The city fell in 1453.\nIt was "the end".\n\ns1\n\n'
     assert ProseFilter().feed("Plain prose, no JSON {at all}.") == "Plain prose, no JSON {at all}."
     assert ProseFilter().feed('{"a": "caf\\u00e9"}') == "café\n\n"
+
+
+def test_an_inserted_node_emits_its_own_events_and_gets_start_and_end_events(tmp_path, docs_tool):
+    from stepresearch.events import RoundDecided, emit
+    from stepresearch.graphs import NodeInsert
+
+    def audit(state, runtime):
+        emit(runtime, RoundDecided(another_round=False, gaps=0, stop_reason="audited by my node"))
+        return {}
+
+    events = []
+    inserted = NodeInsert(name="audit", fn=audit, after="write", before="validate")
+    run_research(QUESTION, tmp_path / "run", policy=ScriptedPolicy(replies=scripted_replies()), tools=[docs_tool],
+                 on_event=events.append, graph_options={"insert": [inserted]})  # fmt: skip
+    mine = [e for e in events if isinstance(e, RoundDecided) and e.stop_reason == "audited by my node"]
+    assert len(mine) == 1
+    started = [i for i, e in enumerate(events) if isinstance(e, NodeStarted) and e.node == "audit"]
+    ended = [i for i, e in enumerate(events) if isinstance(e, NodeFinished) and e.node == "audit"]
+    assert len(started) == len(ended) == 1 and started[0] < events.index(mine[0]) < ended[0]

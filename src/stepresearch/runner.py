@@ -205,7 +205,8 @@ def _stream_until_pause(
     """Run the graph until it ends (None) or pauses in an interrupt (its payload), telling `on_event`."""
     pending = None
     seen: Counter[str] = Counter()  # updates per node in this process, for the `after:<node>#<k>` fault points
-    modes = STREAM_MODES + (["messages"] if tokens else [])
+    # "tasks" is the runner's own: a task's start is where the `before:<node>` fault points are.
+    modes = [*STREAM_MODES, "tasks"] + (["messages"] if tokens else [])
     for mode, chunk in graph.stream(graph_input, config, context=context, stream_mode=modes, durability="sync"):
         if on_event is not None:
             for event in events_of(mode, chunk):

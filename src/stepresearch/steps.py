@@ -200,25 +200,40 @@ class StepNode(Generic[T]):
     """A node written as steps, callable as a plain function (sync driver) and with `acall` (async driver).
 
     Calling it as before, `plan(state, runtime)`, returns the node's update, so code that wraps or tests a
-    node needs no driver of its own; `steps(state, runtime)` is the generator itself.
+    node needs no driver of its own; `steps(state, runtime)` is the generator itself. `events` turns the
+    node's update into the events it emits (pydantic models, written to the runtime's stream writer as
+    JSON when the update is made), so each node declares what it tells a progress display.
     """
 
-    def __init__(self, steps: Callable[..., Steps[T]]) -> None:
+    def __init__(self, steps: Callable[..., Steps[T]], events: Callable[[T], list[Any]] | None = None) -> None:
         if not inspect.isgeneratorfunction(steps):
             raise TypeError(f"{steps!r} is not a generator function")
         self.steps = steps
+        self.events = events
         functools.update_wrapper(self, steps)
 
     def __call__(self, *args: Any, **kwargs: Any) -> T:
-        return run_steps(self.steps(*args, **kwargs))
+        return self._announced(run_steps(self.steps(*args, **kwargs)), args, kwargs)
 
     async def acall(self, *args: Any, **kwargs: Any) -> T:
-        return await arun_steps(self.steps(*args, **kwargs))
+        return self._announced(await arun_steps(self.steps(*args, **kwargs)), args, kwargs)
+
+    def _announced(self, update: T, args: tuple, kwargs: dict[str, Any]) -> T:
+        """Emit the update's events on the runtime's stream writer (the node's second argument)."""
+        runtime = args[1] if len(args) > 1 else kwargs.get("runtime")
+        writer = getattr(runtime, "stream_writer", None)
+        if self.events is not None and callable(writer):
+            for event in self.events(update):
+                writer(event.model_dump(mode="json"))
+        return update
 
 
-def step_node(steps: Callable[..., Steps[T]]) -> StepNode[T]:
-    """Decorate a generator-function node (see the module docstring)."""
-    return StepNode(steps)
+def step_node(steps: Callable[..., Steps[T]] | None = None, *, events: Callable[[T], list[Any]] | None = None) -> Any:
+    """Decorate a generator-function node (see the module docstring): `@step_node`, or
+    `@step_node(events=fn)` where `fn(update)` lists the events the node emits."""
+    if steps is None:
+        return lambda fn: StepNode(fn, events)
+    return StepNode(steps, events)
 
 
 def call_with_timeout(fn: Callable[..., R], args: tuple, timeout_s: float) -> R:
