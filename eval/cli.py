@@ -93,7 +93,7 @@ def _judge_flags(parser: argparse.ArgumentParser, llm_optional: bool = True) -> 
 
 
 def cmd_eval_run(args: argparse.Namespace, console: Console) -> int:
-    from stepresearch.research_flags import budgets_from, research_parts, resolve_run_config
+    from stepresearch.research_flags import research_parts, resolve_run_config
 
     from .harness import EvalOptions, research_with, run_and_score
 
@@ -102,7 +102,7 @@ def cmd_eval_run(args: argparse.Namespace, console: Console) -> int:
     config, tools, policy = research_parts(args, config, console)
     judge = _make_judge(args, console, embedded_model=None if config.base_url else policy)
     research = research_with(
-        policy=policy, tools=tools, budgets=budgets_from(config.budgets), run_config=config,
+        policy=policy, tools=tools, budgets=config.make_budgets(), run_config=config,
         graph_options={"judge": config.judge, "reader": config.reader, "policy_capable": config.policy_capable},
     )  # fmt: skip
     options = EvalOptions(system=args.name or args.out.resolve().name, grading=args.grading,

@@ -9,7 +9,8 @@ process on the first run and shared by all of them:
 - `STEPRESEARCH_CORPUS`: a folder of documents; unset, the offline Wikipedia corpus;
   `TAVILY_API_KEY` adds web search;
 - `STEPRESEARCH_JUDGE` (`auto`, `lexical`, `policy`), `STEPRESEARCH_POLICY_CAPABLE` (`1`: `auto` trusts the
-  policy without the probe) and `STEPRESEARCH_MAX_ROUNDS`.
+  policy without the probe), `STEPRESEARCH_MAX_ROUNDS`, and every other field of
+  `stepresearch.nodes.config.ResearchConfig` as `STEPRESEARCH_<FIELD>` (`ResearchConfig.from_environment`).
 
 Scaling past one machine: LangGraph's server with a Postgres checkpointer runs
 many graph workers, each building its context from this same environment and
@@ -20,11 +21,10 @@ from __future__ import annotations
 
 import os
 import threading
-from pathlib import Path
 
 from stepresearch.graphs import ResearchGraph, build_graph
-from stepresearch.nodes import ResearchContext, research_context
-from stepresearch.serving.server_probe import DEFAULT_WAIT_S
+from stepresearch.nodes import ResearchContext
+from stepresearch.nodes.config import ResearchConfig
 
 
 class EnvironmentContext:
@@ -42,26 +42,8 @@ class EnvironmentContext:
 
 
 def context_from_environment(env: os._Environ[str] | dict[str, str]) -> ResearchContext:
-    from stepresearch.tools import TavilySearchTool, folder_search_tool, wiki_search_tool
-
-    policy = None
-    if env.get("STEPRESEARCH_BASE_URL"):
-        from stepresearch.serving.openai_compatible import OpenAICompatibleChatModel
-
-        policy = OpenAICompatibleChatModel.from_env(
-            env["STEPRESEARCH_BASE_URL"], env.get("STEPRESEARCH_MODEL", ""), env.get("STEPRESEARCH_API_KEY_ENV")
-        )
-        policy.check_health(wait_s=DEFAULT_WAIT_S)
-    corpus = env.get("STEPRESEARCH_CORPUS")
-    tools: list = [folder_search_tool(Path(corpus))] if corpus else [wiki_search_tool()]
-    if env.get("TAVILY_API_KEY"):
-        web = TavilySearchTool.from_env()
-        if web is not None:
-            tools.append(web)
-    budgets = {"max_rounds": int(env.get("STEPRESEARCH_MAX_ROUNDS", "2"))}
-    judge = env.get("STEPRESEARCH_JUDGE", "auto")
-    capable = env.get("STEPRESEARCH_POLICY_CAPABLE", "").strip().lower() in ("1", "true", "yes")
-    return research_context(policy, tools, budgets=budgets, judge=judge, policy_capable=capable)  # type: ignore[arg-type]
+    """The context of `ResearchConfig.from_environment(env)`: the same tool factory and budgets as the CLI's."""
+    return ResearchConfig.from_environment(env).context()
 
 
 graph: ResearchGraph = build_graph(default_context=EnvironmentContext())

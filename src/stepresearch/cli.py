@@ -31,11 +31,11 @@ from stepresearch.events import (
     SubQuestionPlanned,
     Token,
 )
+from stepresearch.nodes.config import ResearchConfig
 from stepresearch.phrases import is_phrase
 from stepresearch.prose import ProseFilter
 from stepresearch.research_flags import (
     add_research_flags,
-    budgets_from,
     make_policy,
     positive_int,
     positive_seconds,
@@ -237,7 +237,7 @@ def cmd_run(args: argparse.Namespace, console: Console) -> int:
             out,
             policy=policy,
             tools=tools,
-            budgets=budgets_from(config.budgets),
+            budgets=config.make_budgets(),
             resume=args.resume,
             on_event=progress,
             graph_options={"judge": config.judge, "reader": config.reader, "policy_capable": config.policy_capable},
@@ -357,7 +357,9 @@ def cmd_verify(args: argparse.Namespace, console: Console) -> int:
         raise UsageError("--judge policy needs --base-url, the policy server that judges")
     policy = None
     if args.base_url:
-        policy = make_policy(args.model, args.base_url, args.api_key_env, args.timeout, wait=args.wait, console=console)
+        served = ResearchConfig(model=args.model, base_url=args.base_url, api_key_env=args.api_key_env,
+                                **({"timeout": args.timeout} if args.timeout is not None else {}))  # fmt: skip
+        policy = make_policy(served, wait=args.wait, console=console)
     judge, decision = choose_judge(args.judge, policy, capable=args.policy_capable)
     outcome = recheck_run(args.run_dir, fix=args.fix, judge=judge)
     settled = decision.settled(judge)

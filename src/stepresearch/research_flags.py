@@ -10,7 +10,6 @@ from __future__ import annotations
 import argparse
 import math
 import os
-import re
 from pathlib import Path
 from typing import Any
 
@@ -19,12 +18,19 @@ from rich.console import Console
 from rich.markup import escape
 
 from stepresearch.errors import UsageError
+from stepresearch.nodes.config import BudgetConfig, ResearchConfig
 from stepresearch.serving.server_probe import DEFAULT_WAIT_S
 
 
 def add_research_flags(parser: argparse.ArgumentParser, branches_flag: str = "--concurrency") -> None:
     """The policy, tool and budget flags of `run`, shared with `eval run` (whose own --concurrency counts
     tasks, so it names the search branches `branches_flag`)."""
+    parser.add_argument(
+        "--config",
+        type=Path,
+        help="a JSON file of the research configuration (the fields of stepresearch.nodes.config.ResearchConfig; "
+        "a run folder's run_config.json is one); flags given beside it win",
+    )
     parser.add_argument("--corpus", type=Path, help="search this folder of .md/.txt/.html files instead of Wikipedia")
     parser.add_argument(
         "--model", help="a GGUF file for the embedded policy, or with --base-url the served model's name"
@@ -33,7 +39,7 @@ def add_research_flags(parser: argparse.ArgumentParser, branches_flag: str = "--
         "--base-url", help="an OpenAI-compatible server (SGLang, vLLM, llama.cpp), e.g. http://127.0.0.1:30000/v1"
     )
     parser.add_argument("--api-key-env", help="environment variable that holds the server's API key")
-    # Flags a resume may not silently change default to None here, and to RUN_DEFAULTS when resolved.
+    # Flags a resume may not silently change default to None here, and to ResearchConfig's defaults when resolved.
     parser.add_argument("--timeout", type=positive_seconds, help="seconds per policy request to a server (default 120)")
     parser.add_argument(
         "--wait",
@@ -80,16 +86,6 @@ def add_research_flags(parser: argparse.ArgumentParser, branches_flag: str = "--
     )
 
 
-RUN_DEFAULTS: dict[str, Any] = {
-    "timeout": 120.0,
-    "max_rounds": 2,
-    "max_sub_questions": 6,
-    "concurrency": 4,
-    "max_context": None,
-    "judge": "auto",
-}
-
-
 def research_parts(
     args: argparse.Namespace, config: Any, console: Console, *, recorded: Any = None, changes: list[str] | None = None
 ) -> tuple[Any, list[Any], Any]:
@@ -98,7 +94,7 @@ def research_parts(
     On a resume (`recorded`), a corpus whose files changed is one more of `changes`, and any change is
     refused unless --allow-changes. Tool notes are printed; the policy server is waited for."""
     changes = changes if changes is not None else []
-    tools, notes = make_tools(Path(config.corpus) if config.corpus else None, web=config.web)
+    tools, notes = config.make_tools()
     fingerprint = next((getattr(t, "fingerprint", None) for t in tools if getattr(t, "fingerprint", None)), None)
     if recorded is not None and recorded.corpus_fingerprint and fingerprint != recorded.corpus_fingerprint:
         changes.append("the corpus folder's files (changed since the run began)")
@@ -110,22 +106,17 @@ def research_parts(
     config = config.model_copy(update={"corpus_fingerprint": fingerprint})
     for note in notes:
         console.print(f"[yellow]note:[/] {escape(note)}")
-    policy = make_policy(
-        config.model, config.base_url, config.api_key_env, config.timeout,
-        wait=args.wait, thinking=config.thinking, console=console,
-    )  # fmt: skip
+    policy = make_policy(config, wait=args.wait, console=console)
     return config, tools, policy
 
 
-def resolve_run_config(args: argparse.Namespace, recorded: Any) -> tuple[Any, list[str]]:
+def resolve_run_config(args: argparse.Namespace, recorded: Any) -> tuple[ResearchConfig, list[str]]:
     """The configuration to run with, and what the explicit flags change of the recorded one (on resume).
 
-    A fresh run takes its flags, with RUN_DEFAULTS for the ones not given. A resume takes what the run
-    began with, so that `stepresearch run --resume --out DIR` works as printed; an explicit flag that
+    A fresh run takes `--config FILE` (or the defaults) with the flags given on top. A resume takes what the
+    run began with, so that `stepresearch run --resume --out DIR` works as printed; an explicit flag that
     differs is listed as a change.
     """
-    from stepresearch.run_folder import RunConfig
-
     explicit: dict[str, Any] = {}
     if args.corpus is not None:
         explicit["corpus"] = str(args.corpus.expanduser().resolve())
@@ -136,92 +127,42 @@ def resolve_run_config(args: argparse.Namespace, recorded: Any) -> tuple[Any, li
             explicit[name] = getattr(args, name)
     if args.base_url is not None:
         explicit["policy"] = "served"
-    budget_flags = {n: getattr(args, n) for n in ("max_rounds", "max_sub_questions", "concurrency", "max_context")}
+    budgets = {n: getattr(args, n) for n in BudgetConfig.model_fields if getattr(args, n, None) is not None}
+    config_file = getattr(args, "config", None)
     if recorded is None:
-        budgets = {n: v if v is not None else RUN_DEFAULTS[n] for n, v in budget_flags.items()}
-        config = RunConfig(
-            **{"timeout": RUN_DEFAULTS["timeout"], "judge": RUN_DEFAULTS["judge"], **explicit},
-            web=explicit.get("web", bool(os.environ.get("TAVILY_API_KEY"))),
-            budgets=budgets,
-        )
-        return config, []
-    budgets = {**recorded.budgets, **{n: v for n, v in budget_flags.items() if v is not None}}
-    wanted = recorded.model_copy(update={**explicit, "budgets": budgets})
+        if config_file is not None:
+            base = ResearchConfig.from_file(config_file)
+        else:
+            base = ResearchConfig(web=bool(os.environ.get("TAVILY_API_KEY")))
+        return _with(base, explicit, budgets), []
+    if config_file is not None:
+        raise UsageError("--config starts a run; --resume continues with the configuration the run began with")
+    wanted = _with(recorded, explicit, budgets)
     return wanted, recorded.differences(wanted)
 
 
-def budgets_from(values: dict[str, Any]):
-    from stepresearch.state import Budgets
-
+def _with(base: ResearchConfig, explicit: dict[str, Any], budgets: dict[str, Any]) -> ResearchConfig:
+    data = {**base.model_dump(), **explicit, "budgets": {**base.budgets.model_dump(), **budgets}}
     try:
-        return Budgets(
-            max_rounds=values["max_rounds"],
-            max_sub_questions=values["max_sub_questions"],
-            min_sub_questions=min(3, values["max_sub_questions"]),
-            search_concurrency=values["concurrency"],
-            max_context_tokens=values.get("max_context"),
-        )
-    except (ValidationError, KeyError) as exc:
-        detail = exc.errors()[0] if isinstance(exc, ValidationError) else {"loc": [str(exc)], "msg": "missing"}
-        raise UsageError(f"invalid budget {detail['loc'][0]}: {detail['msg']}") from None
+        return ResearchConfig.model_validate(data)
+    except ValidationError as exc:
+        error = exc.errors()[0]
+        raise UsageError(f"invalid configuration: {'.'.join(str(p) for p in error['loc'])}: {error['msg']}") from None
 
 
-def make_tools(corpus: Path | None, *, web: bool) -> tuple[list[Any], list[str]]:
-    from stepresearch.tools import TavilySearchTool, folder_search_tool, wiki_search_tool
+def make_policy(config: ResearchConfig, *, wait: float = DEFAULT_WAIT_S, console: Console | None = None):
+    """`config.make_policy`, with the wait for a policy server shown on the console."""
+    if not config.base_url or console is None:
+        return config.make_policy(wait)
+    base_url = config.base_url
+    with console.status(f"waiting for the policy server at {escape(base_url)}") as status:
 
-    notes = []
-    if corpus is not None:
-        tool = folder_search_tool(corpus)
-        notes += tool.notes  # the run records them too, in the report's "Scope and method" and run.json
-        tools: list[Any] = [tool]
-    else:
-        tools = [wiki_search_tool()]
-    if web:
-        tavily = TavilySearchTool.from_env()
-        if tavily is not None:
-            tools.append(tavily)
-            notes.append("TAVILY_API_KEY is set: searching the web with Tavily as well")
-    return tools, notes
+        def show(why: str, waited: float) -> None:
+            status.update(
+                f"waiting for the policy server at {escape(base_url)}: {escape(why)} ({waited:.0f} s of {wait:.0f} s)"
+            )
 
-
-def make_policy(
-    model: str | None,
-    base_url: str | None = None,
-    api_key_env: str | None = None,
-    timeout: float = 120.0,
-    *,
-    wait: float = DEFAULT_WAIT_S,
-    thinking: str = "off",
-    console: Console | None = None,
-):
-    """The embedded llama.cpp policy, or a client for a policy server that has answered (waiting up to `wait`)."""
-    if base_url:
-        from stepresearch.serving.openai_compatible import OpenAICompatibleChatModel
-
-        if not re.match(r"^https?://", base_url):
-            raise UsageError(f"--base-url must start with http:// or https://, got {base_url!r}")
-        policy = OpenAICompatibleChatModel.from_env(
-            base_url, model or "", api_key_env, timeout_s=timeout, thinking=thinking
-        )
-        if console is None:
-            policy.check_health(wait_s=wait)
-            return policy
-        with console.status(f"waiting for the policy server at {escape(base_url)}") as status:
-
-            def show(why: str, waited: float) -> None:
-                status.update(
-                    f"waiting for the policy server at {escape(base_url)}: {escape(why)} ({waited:.0f} s of {wait:.0f} s)"
-                )
-
-            policy.check_health(wait_s=wait, on_wait=show)
-        return policy
-    if api_key_env:
-        raise UsageError("--api-key-env only makes sense with --base-url")
-    if thinking == "on":
-        raise UsageError("--thinking on needs --base-url: the embedded model does not think")
-    from stepresearch.serving.llama_cpp_chat import LlamaCppChatModel
-
-    return LlamaCppChatModel(model_path=model or "")
+        return config.make_policy(wait, on_wait=show)
 
 
 def positive_seconds(value: str) -> float:

@@ -15,12 +15,13 @@ import fcntl
 import json
 import os
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any
 
-from pydantic import BaseModel, Field, ValidationError
+from pydantic import ValidationError
 
 from stepresearch.atomic import write_atomically
 from stepresearch.errors import UsageError
+from stepresearch.nodes.config import ResearchConfig
 
 LOCK_FILE = ".lock"
 THREAD_FILE = ".thread"  # the LangGraph thread id of the folder's run
@@ -33,32 +34,9 @@ SOURCES_FILE = "sources.json"  # every retrieved source with its text
 RESULT_FILES = (REPORT_FILE, RUN_FILE, SOURCES_FILE)
 
 
-class RunConfig(BaseModel):
-    """What a run started with: enough to rebuild its tools and policy on `--resume`."""
-
-    corpus: str | None = Field(default=None, description="The --corpus folder, or None for Wikipedia.")
-    corpus_fingerprint: str | None = Field(default=None, description="A hash of every file's path, size and mtime.")
-    web: bool = Field(default=False, description="Whether Tavily web search was on.")
-    policy: Literal["embedded", "served"] = "embedded"
-    model: str | None = None
-    base_url: str | None = None
-    api_key_env: str | None = None
-    timeout: float = 120.0
-    budgets: dict[str, Any] = Field(default_factory=dict)
-    judge: str = "auto"
-    policy_capable: bool = Field(default=False, description="--policy-capable: --judge auto trusts the policy.")
-    reader: str = "lexical"
-    thinking: Literal["off", "on"] = Field(default="off", description="Served thinking models: --thinking.")
-
-    def differences(self, other: RunConfig) -> list[str]:
-        """What `other` would change, one phrase per field, e.g. "corpus (was a, now b)"."""
-        out = []
-        for name in type(self).model_fields:
-            mine, theirs = getattr(self, name), getattr(other, name)
-            if mine != theirs:
-                shown = "changed" if name == "corpus_fingerprint" else f"was {mine!r}, now {theirs!r}"
-                out.append(f"{name.replace('_', ' ')} ({shown})")
-        return out
+# What a run started with, recorded in run_config.json so `--resume` rebuilds its tools and policy: the one
+# configuration model (`stepresearch.nodes.config.ResearchConfig`), under the name the run folder gives it.
+RunConfig = ResearchConfig
 
 
 class RunFolder:
