@@ -139,7 +139,7 @@ class ResearchConfig(BaseModel):
 
         notes: list[str] = []
         if self.corpus is not None:
-            tool = folder_search_tool(Path(self.corpus))
+            tool = folder_search_tool(Path(self.corpus).expanduser())
             notes += tool.notes  # the run records them too, in the report's "Scope and method" and run.json
             tools: list[Any] = [tool]
         else:
