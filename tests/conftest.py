@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import json
+import os
 import socket
 import sys
 from pathlib import Path
@@ -92,3 +93,25 @@ def _isolated_cache(tmp_path_factory, monkeypatch):
     cache = tmp_path_factory.getbasetemp() / "index-cache"
     monkeypatch.setenv("STEPRESEARCH_CACHE_DIR", str(cache))
     monkeypatch.delenv("TAVILY_API_KEY", raising=False)
+
+
+DEFAULT_QUESTION = "When and how did the Byzantine Empire end, and which state conquered its capital?"
+
+
+@pytest.fixture(scope="session")
+def default_research_run(tmp_path_factory):
+    """The README's run command, run once for the session (the real model, the offline Wikipedia corpus):
+    its folder and its finished process, shared by the tests that only read them (the end-to-end checks of
+    the report and the record, and the browser's run.html checks), so the suite runs it once, not twice."""
+    import subprocess
+    import sys
+
+    root = tmp_path_factory.mktemp("default-run")
+    env = {**os.environ, "STEPRESEARCH_CACHE_DIR": str(root / "cache")}
+    env.pop("TAVILY_API_KEY", None)
+    result = subprocess.run(
+        [sys.executable, "-m", "stepresearch", "run", DEFAULT_QUESTION, "--out", str(root / "byzantium"), "--log-json"],
+        capture_output=True, text=True, timeout=900, env=env, cwd=root,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr[-3000:]
+    return root / "byzantium", result

@@ -1,25 +1,16 @@
-"""Bad input through the real CLI in a subprocess: exit code 2, one clear line, no traceback."""
+"""Bad input through the real CLI (its `main`, in this process): exit code 2, one clear line, no traceback."""
 
 from __future__ import annotations
 
-import os
 import subprocess
-import sys
 
 import pytest
+from cli_in_process import run_cli_here
 
 
 def run_cli(*args: str, tmp_path) -> subprocess.CompletedProcess:
-    env = {**os.environ, "STEPRESEARCH_CACHE_DIR": str(tmp_path / "cache")}
-    env.pop("TAVILY_API_KEY", None)
-    return subprocess.run(
-        [sys.executable, "-m", "stepresearch", *args],
-        capture_output=True,
-        text=True,
-        timeout=300,
-        env=env,
-        cwd=tmp_path,
-    )
+    """The CLI in this process (tests/cli_in_process.py): every check here is decided before a model loads."""
+    return run_cli_here(*args, cwd=tmp_path, env={"STEPRESEARCH_CACHE_DIR": str(tmp_path / "cache")})
 
 
 def assert_usage_error(result: subprocess.CompletedProcess, message: str) -> None:

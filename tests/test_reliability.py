@@ -7,13 +7,13 @@ lock, the policy-degradation warning, and the CLI's usage errors through a real 
 from __future__ import annotations
 
 import json
-import os
 import subprocess
 import sys
 import time
 from pathlib import Path
 
 import pytest
+from cli_in_process import run_cli_here
 
 from stepresearch.errors import UsageError
 from stepresearch.nodes.validate import degraded_policy_warning, with_warning
@@ -25,11 +25,8 @@ from stepresearch.tools.folder import CHUNK_CHARS, FolderCorpus, _chunks
 
 
 def cli(*args: str, cwd: Path, env: dict | None = None) -> subprocess.CompletedProcess:
-    full = {**os.environ, "STEPRESEARCH_CACHE_DIR": str(cwd / "cache"), **(env or {})}
-    full.pop("TAVILY_API_KEY", None)
-    return subprocess.run(
-        [sys.executable, "-m", "stepresearch", *args], capture_output=True, text=True, timeout=300, env=full, cwd=cwd
-    )
+    """The CLI in this process (tests/cli_in_process.py), with the folder's own index cache."""
+    return run_cli_here(*args, cwd=cwd, env={"STEPRESEARCH_CACHE_DIR": str(cwd / "cache"), **(env or {})})
 
 
 def assert_usage_error(result: subprocess.CompletedProcess, message: str) -> None:

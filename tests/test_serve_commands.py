@@ -5,14 +5,17 @@ from __future__ import annotations
 import shlex
 import subprocess
 import sys
+from pathlib import Path
+
+from cli_in_process import run_cli_here
 
 from stepresearch.serving.launch import LLAMA_CPP_CACHE_BYTES
 
 
 def serve(*args: str) -> subprocess.CompletedProcess:
-    return subprocess.run(
-        [sys.executable, "-m", "stepresearch", "serve", *args], capture_output=True, text=True, timeout=120
-    )
+    """`stepresearch serve` in this process (tests/cli_in_process.py): every call here is a dry run or a
+    usage error, so nothing is started."""
+    return run_cli_here("serve", *args, cwd=Path.cwd())
 
 
 def test_sglang_command_has_the_recommended_flags_and_guessed_parsers():

@@ -203,10 +203,10 @@ def test_graph_pictures_draw_every_node_and_edge_offline(tmp_path):
 
 
 def test_graph_command_writes_each_format_and_refuses_png_on_stdout(tmp_path):
+    from cli_in_process import run_cli_here
+
     def cli(*args: str) -> subprocess.CompletedProcess:
-        return subprocess.run(
-            [sys.executable, "-m", "stepresearch", "graph", *args], capture_output=True, text=True, timeout=120
-        )
+        return run_cli_here("graph", *args, cwd=tmp_path)
 
     mermaid = cli()
     assert mermaid.returncode == 0 and "reflect" in mermaid.stdout and "-->" in mermaid.stdout

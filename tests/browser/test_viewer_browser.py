@@ -79,15 +79,10 @@ def cli_env(root: Path) -> dict[str, str]:
 
 
 @pytest.fixture(scope="module")
-def embedded_run(tmp_path_factory) -> Path:
-    root = tmp_path_factory.mktemp("viewer")
-    out = root / "byzantium"
-    result = subprocess.run(
-        [sys.executable, "-m", "stepresearch", "run", QUESTION, "--out", str(out)],
-        capture_output=True, text=True, timeout=RUN_TIMEOUT_S, env=cli_env(root), cwd=root,
-    )  # fmt: skip
-    assert result.returncode == 0, result.stderr[-3000:]
-    return out
+def embedded_run(default_research_run) -> Path:
+    """The README's run command's folder, run once per session (tests/conftest.py) and shared with the
+    end-to-end tests; the page is only read here."""
+    return default_research_run[0]
 
 
 class Requests:

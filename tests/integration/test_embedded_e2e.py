@@ -19,20 +19,9 @@ QUESTION = "When and how did the Byzantine Empire end, and which state conquered
 
 
 @pytest.fixture(scope="module")
-def byzantium_run(tmp_path_factory) -> tuple[Path, subprocess.CompletedProcess]:
-    root = tmp_path_factory.mktemp("e2e")
-    env = {**os.environ, "STEPRESEARCH_CACHE_DIR": str(root / "cache")}
-    env.pop("TAVILY_API_KEY", None)
-    result = subprocess.run(
-        [sys.executable, "-m", "stepresearch", "run", QUESTION, "--out", str(root / "byzantium"), "--log-json"],
-        capture_output=True,
-        text=True,
-        timeout=900,
-        env=env,
-        cwd=root,
-    )
-    assert result.returncode == 0, result.stderr[-3000:]
-    return root / "byzantium", result
+def byzantium_run(default_research_run) -> tuple[Path, subprocess.CompletedProcess]:
+    """The README's run command, run once per session (tests/conftest.py) and read here."""
+    return default_research_run
 
 
 def test_report_and_record_are_written_and_announced(byzantium_run):
