@@ -9,7 +9,6 @@ It makes the run's parts in one place: `make_tools` (the one tool factory of the
 
 from __future__ import annotations
 
-import json
 import os
 import re
 from collections.abc import Callable, Mapping
@@ -19,6 +18,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, Field, ValidationError
 
 from stepresearch.errors import UsageError
+from stepresearch.json_files import read_json_object
 from stepresearch.state import Budgets
 
 ENV_PREFIX = "STEPRESEARCH_"
@@ -95,16 +95,7 @@ class ResearchConfig(BaseModel):
     @classmethod
     def from_file(cls, path: Path) -> ResearchConfig:
         """A JSON file of the fields (run_config.json is one)."""
-        try:
-            data = json.loads(path.read_text(encoding="utf-8"))
-        except FileNotFoundError:
-            raise UsageError(f"configuration file {path} does not exist") from None
-        except (OSError, UnicodeDecodeError) as exc:
-            raise UsageError(f"cannot read the configuration file {path}: {exc}") from None
-        except json.JSONDecodeError as exc:
-            raise UsageError(f"{path} is not JSON (line {exc.lineno}, column {exc.colno}): {exc.msg}") from None
-        if not isinstance(data, dict):
-            raise UsageError(f"{path} is not a configuration (a JSON object of its fields)")
+        data = read_json_object(path, what="a configuration", missing=f"configuration file {path} does not exist")
         return cls._validated(data, str(path))
 
     @classmethod

@@ -26,7 +26,7 @@ PACKAGE_DIRS = {
     "stepresearch.eval": ROOT / "eval",
     "stepresearch.benchmarks": ROOT / "benchmarks",
 }
-CORE = ("errors", "text", "language", "steps", "atomic", "logging", "phrases", "prose", "faults",
+CORE = ("errors", "text", "language", "steps", "atomic", "json_files", "logging", "phrases", "prose", "faults",
         "policy_calls", "usage", "system_prompt", "cache_dir")  # fmt: skip
 LAYERS: list[tuple[str, tuple[str, ...]]] = [
     ("core", tuple(f"stepresearch.{name}" for name in CORE)),

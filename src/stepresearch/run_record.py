@@ -17,6 +17,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from stepresearch.atomic import write_atomically
 from stepresearch.errors import UsageError
+from stepresearch.json_files import read_json_object
 from stepresearch.nodes.context_window import LogBudget
 from stepresearch.nodes.layout import log_accounting
 from stepresearch.serving.cache_report import cache_figures
@@ -101,16 +102,7 @@ def write_run_record(path: Path, record: RunRecord) -> None:
 
 def load_run_record(path: Path) -> RunRecord:
     """run.json validated against `RunRecord`; a missing, corrupt or older one is one clear UsageError."""
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise UsageError(f"no {path.name} in {path.parent}") from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise UsageError(f"cannot read {path}: {exc}") from None
-    except json.JSONDecodeError as exc:
-        raise UsageError(f"{path} is not valid JSON (line {exc.lineno}, column {exc.colno}): {exc.msg}") from None
-    if not isinstance(data, dict):
-        raise UsageError(f"{path} is not a run record (it holds a {type(data).__name__}, not an object)")
+    data = read_json_object(path, what="a run record", missing=f"no {path.name} in {path.parent}")
     try:
         return RunRecord.model_validate(data)
     except ValidationError as exc:
