@@ -27,7 +27,7 @@ from langchain_core.language_models import BaseChatModel
 from langchain_core.messages import BaseMessage, HumanMessage, SystemMessage
 from pydantic import BaseModel, Field
 
-from stepresearch.errors import PolicyError, UsageError
+from stepresearch.errors import PolicyError, StepResearchError, UsageError
 from stepresearch.policy_calls import ask
 
 T = TypeVar("T", bound=BaseModel)
@@ -47,6 +47,10 @@ SYSTEM = (
     "You are an expert reviewer of research reports. You grade strictly and fairly, by the criterion given, "
     "and you reply with JSON only."
 )
+
+
+class JudgeError(StepResearchError):
+    """The judge did not answer (as opposed to answering something that does not parse)."""
 
 
 class JudgeInfo(BaseModel):
@@ -135,16 +139,18 @@ class EvalJudge:
         return self.info.name
 
     def call(self, messages: list[BaseMessage], schema: type[T], max_tokens: int = REPLY_TOKENS) -> JudgeCall:
-        """Ask until the reply fits `schema`, at most JUDGE_ATTEMPTS times. A failing endpoint is recorded as
-        the call's error (the item unscored), so one bad request does not lose a whole evaluation."""
+        """Ask until the reply fits `schema`, at most JUDGE_ATTEMPTS times; after that the item is unscored.
+
+        A judge that fails to answer at all (the endpoint down, an HTTP error after the client's retries) is
+        not an unscored item but a `JudgeError`: the task fails, the judgements made so far stay in its
+        journal, and running the command again asks only what is missing."""
         usage = {"prompt_tokens": 0, "completion_tokens": 0, "cached_tokens": 0}
-        text, error = "", None
+        text = ""
         for attempt in range(1, JUDGE_ATTEMPTS + 1):
             try:
                 reply = ask(self.model, messages, node=JUDGE_NODE, schema=schema, max_tokens=max_tokens)
             except PolicyError as exc:
-                error = str(exc)
-                return JudgeCall(parsed=None, text=text, attempts=attempt, error=error, **usage)
+                raise JudgeError(f"the judge {self.name} did not answer: {exc}") from exc
             for key in usage:
                 usage[key] += getattr(reply.usage, key)
             text = reply.text

@@ -462,3 +462,28 @@ def test_references_make_the_criteria_relative_and_compare_shows_each_scored_sys
     page = (tmp_path / "cmp" / "eval.html").read_text()
     assert page.count("Criteria by dimension") == 2 and "thorough report" in page and "Pairwise" in page
     assert json.loads((tmp_path / "cmp" / "compare.json").read_text())["pairs"][0]["wins"] == 1
+
+
+def test_a_judge_that_stops_answering_fails_the_task_and_a_rerun_asks_only_what_is_missing(tmp_path, capsys):
+    criteria = {"dimension_weight": {"insight": 1.0},
+                "criterions": {"insight": [{"criterion": f"Criterion {c}", "weight": 1.0} for c in range(3)]}}  # fmt: skip
+    tasks = write_tasks(tmp_path / "tasks.jsonl", [{"id": "d1", "prompt": "Question?", "criteria": criteria}])
+    (tmp_path / "reports" / "d1").mkdir(parents=True)
+    (tmp_path / "reports" / "d1" / "report.md").write_text("# R\n\nA report.\n")
+    asked: Counter[str] = Counter()
+
+    def reply(_task: str, request: dict) -> str:
+        asked[re.search(r"Criterion (\d)", request["messages"][-1]["content"]).group(1)] += 1
+        return json.dumps({"reason": "fine", "score": 6})
+
+    command = ["eval", "score", str(tmp_path / "reports"), "--tasks", str(tasks), "--out", str(tmp_path / "o"),
+               "--judge-capable", "yes"]  # fmt: skip
+    with FakeSGLang(reply=reply) as server:
+        server.script = [{}, {"status": 500, "message": "the judge fell over"}] * 1 + [{"status": 500}] * 20
+        assert main([*command, "--judge-url", server.base_url]) == 1
+        assert not (tmp_path / "o" / "tasks" / "d1" / "scores.json").exists()  # failed, not "scored" as unscored
+        assert "failed: d1: the judge" in capsys.readouterr().out
+        server.script = []
+        assert main([*command, "--judge-url", server.base_url]) == 0
+    assert asked == {"0": 1, "1": 1, "2": 1}  # the one judged before the failure was not asked again
+    assert json.loads((tmp_path / "o" / "summary.json").read_text())["criteria"] == 6.0
