@@ -87,9 +87,22 @@ def docs_tool():
     return list_tool(DOCS)
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _session_cache(tmp_path_factory):
+    """One cache folder for the session (the search indexes and sentence vectors it builds), set before any
+    module's fixtures run, so the real runs share it instead of each building its own; never the user's."""
+    saved = os.environ.get("STEPRESEARCH_CACHE_DIR")
+    os.environ["STEPRESEARCH_CACHE_DIR"] = str(tmp_path_factory.getbasetemp() / "index-cache")
+    yield
+    if saved is None:
+        os.environ.pop("STEPRESEARCH_CACHE_DIR", None)
+    else:
+        os.environ["STEPRESEARCH_CACHE_DIR"] = saved
+
+
 @pytest.fixture(autouse=True)
 def _isolated_cache(tmp_path_factory, monkeypatch):
-    """Each test session indexes into its own cache folder: no test depends on a warm cache."""
+    """Each test session indexes into its own cache folder: no test depends on a warm cache from outside."""
     cache = tmp_path_factory.getbasetemp() / "index-cache"
     monkeypatch.setenv("STEPRESEARCH_CACHE_DIR", str(cache))
     monkeypatch.delenv("TAVILY_API_KEY", raising=False)
@@ -107,7 +120,7 @@ def default_research_run(tmp_path_factory):
     import sys
 
     root = tmp_path_factory.mktemp("default-run")
-    env = {**os.environ, "STEPRESEARCH_CACHE_DIR": str(root / "cache")}
+    env = dict(os.environ)  # the session's cache folder (`_session_cache`)
     env.pop("TAVILY_API_KEY", None)
     result = subprocess.run(
         [sys.executable, "-m", "stepresearch", "run", DEFAULT_QUESTION, "--out", str(root / "byzantium"), "--log-json"],

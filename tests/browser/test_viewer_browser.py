@@ -73,7 +73,7 @@ def screenshots(tmp_path) -> Path:
 
 
 def cli_env(root: Path) -> dict[str, str]:
-    env = {**os.environ, "STEPRESEARCH_CACHE_DIR": str(root / "cache")}
+    env = {**os.environ}
     env.pop("TAVILY_API_KEY", None)
     return env
 

@@ -104,7 +104,7 @@ def test_a_question_nothing_answers_gives_a_short_honest_report(tmp_path):
     corpus = tmp_path / "docs"
     corpus.mkdir()
     (corpus / "tea.md").write_text("# Tea\n\nGreen tea is made from unoxidised leaves.\n", encoding="utf-8")
-    env = {**os.environ, "STEPRESEARCH_CACHE_DIR": str(tmp_path / "cache")}
+    env = {**os.environ}
     result = subprocess.run(
         [
             sys.executable,

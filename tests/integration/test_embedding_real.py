@@ -65,7 +65,7 @@ def test_ainvoke_runs_a_research_and_returns_the_typed_output(context):
 
 def run_cli(tmp_path, *args: str, stdin: str | None = None) -> subprocess.CompletedProcess:
     """`stepresearch run QUESTION --max-rounds 1 ARGS` in a subprocess, offline, with its own index cache."""
-    env = {**os.environ, "STEPRESEARCH_CACHE_DIR": str(tmp_path / "cache")}
+    env = {**os.environ}
     env.pop("TAVILY_API_KEY", None)
     return subprocess.run(
         [sys.executable, "-m", "stepresearch", "run", QUESTION, "--max-rounds", "1", *args],

@@ -30,7 +30,7 @@ QUESTIONS = [
 def app(tmp_path_factory):
     port = free_port()
     home = tmp_path_factory.mktemp("app")
-    env = {**os.environ, "STEPRESEARCH_CACHE_DIR": str(home / "cache"), "STEPRESEARCH_MAX_ROUNDS": "1",
+    env = {**os.environ, "STEPRESEARCH_MAX_ROUNDS": "1",
            "STEPRESEARCH_JUDGE": "lexical"}  # fmt: skip
     env.pop("TAVILY_API_KEY", None)
     process = subprocess.Popen(

@@ -66,7 +66,7 @@ def cli(*args: str, cwd: Path) -> list[str]:
 
 
 def env_for(tmp: Path) -> dict[str, str]:
-    env = {**os.environ, "STEPRESEARCH_CACHE_DIR": str(tmp / "cache")}
+    env = {**os.environ}
     env.pop("TAVILY_API_KEY", None)
     return env
 

@@ -32,7 +32,6 @@ def langgraph_server(tmp_path_factory):
     home = tmp_path_factory.mktemp("langgraph")
     env = {
         **os.environ,
-        "STEPRESEARCH_CACHE_DIR": str(home / "cache"),
         "STEPRESEARCH_MAX_ROUNDS": "1",
         "STEPRESEARCH_JUDGE": "lexical",
         "LANGGRAPH_CLI_NO_ANALYTICS": "1",

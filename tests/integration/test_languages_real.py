@@ -28,7 +28,7 @@ OVERVIEW = str(CORPUS / "赤岭水库_概况.md")
 
 
 def _run(root: Path, question: str, *corpus: str) -> Path:
-    env = {**os.environ, "STEPRESEARCH_CACHE_DIR": str(root / "cache")}
+    env = {**os.environ}
     env.pop("TAVILY_API_KEY", None)
     args = [sys.executable, "-m", "stepresearch", "run", question, "--out", str(root / "run"), *corpus]
     result = subprocess.run(args, capture_output=True, text=True, timeout=900, env=env, cwd=root)

@@ -24,7 +24,7 @@ WINDOW = "1536"
 @pytest.fixture(scope="module")
 def compacted_run(tmp_path_factory) -> Path:
     root = tmp_path_factory.mktemp("long")
-    env = {**os.environ, "STEPRESEARCH_CACHE_DIR": str(root / "cache")}
+    env = {**os.environ}
     env.pop("TAVILY_API_KEY", None)
     result = subprocess.run(
         [sys.executable, "-m", "stepresearch", "run", QUESTION, "--out", str(root / "run"), "--max-context", WINDOW],

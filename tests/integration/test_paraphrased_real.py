@@ -31,7 +31,7 @@ GAZETTE, JOURNAL, REGISTER, BAKERY = (
 @pytest.fixture(scope="module")
 def run_dir(tmp_path_factory) -> Path:
     root = tmp_path_factory.mktemp("paraphrased")
-    env = {**os.environ, "STEPRESEARCH_CACHE_DIR": str(root / "cache")}
+    env = {**os.environ}
     env.pop("TAVILY_API_KEY", None)
     result = subprocess.run(
         [sys.executable, "-m", "stepresearch", "run", QUESTION, "--corpus", str(CORPUS), "--out", str(root / "run")],

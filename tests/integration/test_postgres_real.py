@@ -84,7 +84,7 @@ def checkpoints_of(url: str, thread: str) -> int:
 
 
 def test_a_run_killed_in_one_process_is_resumed_from_postgres_by_another(postgres_url, tmp_path):
-    env = {**os.environ, "STEPRESEARCH_CACHE_DIR": str(tmp_path / "cache")}
+    env = {**os.environ}
     env.pop("TAVILY_API_KEY", None)
     (tmp_path / "start.py").write_text(textwrap.dedent(START))
     (tmp_path / "resume.py").write_text(textwrap.dedent(RESUME))

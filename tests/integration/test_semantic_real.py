@@ -25,7 +25,7 @@ DATA = Path(__file__).parents[1] / "data"
 
 
 def research(question: str, folder: Path, root: Path) -> tuple[str, dict]:
-    env = {**os.environ, "STEPRESEARCH_CACHE_DIR": str(root / "cache")}
+    env = {**os.environ}
     env.pop("TAVILY_API_KEY", None)
     out = root / "run"
     result = subprocess.run(

@@ -18,7 +18,7 @@ pytestmark = pytest.mark.integration
 
 
 def cli(*args: str, cwd: Path) -> subprocess.CompletedProcess:
-    env = {**os.environ, "STEPRESEARCH_CACHE_DIR": str(cwd / "cache")}
+    env = {**os.environ}
     env.pop("TAVILY_API_KEY", None)
     return subprocess.run(
         [sys.executable, "-m", "stepresearch", *args], capture_output=True, text=True, timeout=900, env=env, cwd=cwd
