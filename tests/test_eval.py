@@ -241,16 +241,16 @@ def test_citations_supported_unsupported_and_unknown_are_counted_apart():
 def test_reading_another_systems_citation_styles():
     article = (
         "# Report\n\nSolar output rose by 30% in 2023 [1, 2]. Wind grew too [3-4]. "
-        "Storage is cheap now ([a study](https://example.test/storage)).\n\n| claim | [5] |\n\n"
-        "## References\n\n1. IEA report. https://iea.test/solar-2023\n[2]: https://www.stats.test/page/\n"
-        "- [3] Wind Atlas (https://wind.test/atlas)\n4. A fourth source https://four.test\n"
+        "Storage is cheap now ([a study](http://127.0.0.1:8001/storage)).\n\n| claim | [5] |\n\n"
+        "## References\n\n1. IEA report. http://127.0.0.1:8002/solar-2023\n[2]: http://127.0.0.1:8003/page/\n"
+        "- [3] Wind Atlas (http://127.0.0.1:8004/atlas)\n4. A fourth source http://127.0.0.1:8005\n"
     )
     pairs = citations(article)
     refs = [(c.statement, c.ref) for c in pairs]
-    assert ("Solar output rose by 30% in 2023", "https://iea.test/solar-2023") in refs
-    assert ("Solar output rose by 30% in 2023", "https://www.stats.test/page/") in refs
-    assert ("Wind grew too", "https://wind.test/atlas") in refs and ("Wind grew too", "https://four.test") in refs
-    assert any(ref == "https://example.test/storage" for _, ref in refs)
+    assert ("Solar output rose by 30% in 2023", "http://127.0.0.1:8002/solar-2023") in refs
+    assert ("Solar output rose by 30% in 2023", "http://127.0.0.1:8003/page/") in refs
+    assert ("Wind grew too", "http://127.0.0.1:8004/atlas") in refs and ("Wind grew too", "http://127.0.0.1:8005") in refs
+    assert any(ref == "http://127.0.0.1:8001/storage" for _, ref in refs)
     assert all(c.number != 5 for c in pairs)  # a table's marks are not read
     assert "[1" not in strip_citations(article) and "References" not in strip_citations(article)
     assert split_references(article)[1][1][1] == "IEA report"
@@ -296,10 +296,10 @@ def test_eval_score_another_systems_jsonl_with_pages(tmp_path, capsys):
     ])  # fmt: skip
     peer = tmp_path / "peer.jsonl"
     peer.write_text(json.dumps({"id": "t1", "prompt": "When did Constantinople fall?", "article":
-        "## Short answer\n\nThe city fell to the Ottomans in 1453 [1].\n\n## References\n\n[1] https://fall.test/1453\n"})
+        "## Short answer\n\nThe city fell to the Ottomans in 1453 [1].\n\n## References\n\n[1] http://127.0.0.1:8006/1453\n"})
         + "\n", encoding="utf-8")  # fmt: skip
     pages = tmp_path / "pages.jsonl"
-    pages.write_text(json.dumps({"url": "https://fall.test/1453", "title": "The fall",
+    pages.write_text(json.dumps({"url": "http://127.0.0.1:8006/1453", "title": "The fall",
                                  "text": "In 1453 the city fell to the Ottomans after a siege."}) + "\n")  # fmt: skip
     out = tmp_path / "out"
     with FakeSGLang(reply=FakeJudge()) as server:
