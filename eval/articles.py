@@ -21,7 +21,6 @@ from pathlib import Path
 from pydantic import BaseModel, Field
 
 from stepresearch.errors import UsageError
-from stepresearch.language import detect_language
 from stepresearch.phrases import TABLES
 from stepresearch.run_folder import CHECKPOINT_FILE, CONFIG_FILE, REPORT_FILE, RUN_FILE, SOURCES_FILE, THREAD_FILE
 from stepresearch.text import split_sentences
@@ -109,7 +108,11 @@ def split_references(markdown: str) -> tuple[str, dict[int, tuple[str, str]]]:
 
 def citations(markdown: str) -> list[Citation]:
     """Every (statement, cited source) pair of the article's prose, each pair once."""
-    body, listed = split_references(markdown)
+    return citations_in(*split_references(markdown))
+
+
+def citations_in(body: str, listed: dict[int, tuple[str, str]]) -> list[Citation]:
+    """The pairs of `body`, its numbers resolved by `listed` (the article's reference list)."""
     out: list[Citation] = []
     seen: set[tuple[str, str | None, int | None]] = set()
     for line in body.splitlines():
@@ -139,10 +142,6 @@ def find_page(pages: dict[str, Page] | None, ref: str | None) -> Page | None:
 def normalise_url(url: str) -> str:
     url = url.strip().split("#", 1)[0].rstrip("/")
     return re.sub(r"^https?://(www\.)?", "", url).lower()
-
-
-def article_language(article: Article) -> str:
-    return detect_language(strip_citations(article.markdown)[:2000])
 
 
 # --- where reports are read from --------------------------------------------------------------------------
@@ -181,7 +180,7 @@ def run_question(folder: Path) -> str | None:
         return None
 
 
-def read_articles_jsonl(path: Path, system: str) -> list[tuple[int, dict]]:
+def read_articles_jsonl(path: Path) -> list[tuple[int, dict]]:
     """Another system's output, DeepResearch Bench's raw-data shape: `{id, prompt, article}` a line."""
     rows = []
     for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):

@@ -20,7 +20,6 @@ article once per task instead of once per criterion.
 from __future__ import annotations
 
 import math
-import threading
 from typing import Any, Literal, TypeVar
 
 from langchain_core.language_models import BaseChatModel
@@ -120,7 +119,6 @@ class EvalJudge:
             capable_reason=capable_reason,
             note=None if capable else NO_MEANING.format(why=capable_reason),
         )
-        self._lock = threading.Lock()
 
     @classmethod
     def from_model(cls, model: BaseChatModel, name: str | None = None, capable: bool | None = None) -> EvalJudge:

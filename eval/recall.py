@@ -18,7 +18,7 @@ from pydantic import BaseModel, Field
 
 from stepresearch.phrases import TABLES
 
-from .articles import Article, citations, split_references
+from .articles import Article, citations_in, split_references
 from .tasks import EvalTask
 
 
@@ -93,18 +93,13 @@ def _section(sections: list[tuple[str, str]], field: str) -> str:
 
 def _cited_titles(article: Article, sections: list[tuple[str, str]]) -> set[str]:
     _, listed = split_references(article.markdown)
-    prose = "\n".join(text for _, text in sections)
     titles = set()
-    for citation in citations(prose + "\n\n## Sources\n\n" + _list_lines(listed)):
+    for citation in citations_in("\n".join(text for _, text in sections), listed):
         page = (article.pages or {}).get(citation.ref or "")
         title = page.title if page is not None else citation.title
         if title:
             titles.add(title)
     return titles
-
-
-def _list_lines(listed: dict[int, tuple[str, str]]) -> str:
-    return "\n".join(f"[{n}] {title} — {ref}" for n, (ref, title) in sorted(listed.items()))
 
 
 def _plain(text: str) -> str:

@@ -48,7 +48,7 @@ def load_reports(
             found[task_id] = article_of(task_id)
 
     if path.is_file():
-        for number, row in read_articles_jsonl(path, system):
+        for number, row in read_articles_jsonl(path):
             task_id = by_id.get(str(row.get("id"))) or by_prompt.get(_norm(row.get("prompt", "")))
             article = row["article"]
             place(
@@ -93,7 +93,7 @@ def attach_references(tasks: list[EvalTask], path: Path) -> tuple[list[EvalTask]
     ids = {t.id for t in tasks}
     found: dict[str, str] = {}
     notes: list[str] = []
-    for number, row in read_articles_jsonl(path, "reference"):
+    for number, row in read_articles_jsonl(path):
         task_id = str(row.get("id")) if str(row.get("id")) in ids else by_prompt.get(_norm(row.get("prompt", "")))
         if task_id is None:
             notes.append(f"{path}:{number}: no task matches this reference")

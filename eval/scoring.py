@@ -12,12 +12,14 @@ from typing import Literal
 
 from pydantic import BaseModel, Field
 
+from stepresearch.policy_calls import prompt_record
 from stepresearch.serving.radix import RadixTree
 
 from . import formulas
 from .articles import Article, citations, find_page, strip_citations
 from .journal import Journal, item_key, text_hash
 from .judging import (
+    JUDGE_NODE,
     BinaryGrade,
     CriterionVerdict,
     EvalJudge,
@@ -152,20 +154,13 @@ class _Meter:
         self._unit_seen: str | None = None
 
     def prompt(self, messages) -> None:
-        text = "".join(f"<|{m.type}|>\n{m.content}\n" for m in messages)
-        tokenize = getattr(self.judge.model, "tokenize", None)
-        units: list[int] | str = text
-        if callable(tokenize):
-            try:
-                units = list(tokenize(text))
-            except Exception:  # no tokenize endpoint: characters, and the record says so
-                units = text
-        unit = "tokens" if isinstance(units, list) else "chars"
+        record = prompt_record(self.judge.model, JUDGE_NODE, messages)  # tokens when the judge can tokenize
+        unit = "tokens" if record.tokens is not None else "chars"
         self.use.unit = unit if self._unit_seen in (None, unit) else "chars"
         self._unit_seen = unit
-        reused = self.tree.insert(units)
-        self.use.prompt_units += len(units)
-        self.use.replay_computed += len(units) - reused
+        reused = self.tree.insert(record.units)
+        self.use.prompt_units += len(record.units)
+        self.use.replay_computed += len(record.units) - reused
 
     def spent(self, call) -> None:
         self.use.calls += call.attempts
@@ -328,5 +323,4 @@ def _judged(key, messages, schema, field: str, judge: EvalJudge, journal: Journa
 def _one_call_units(judge: EvalJudge, prefix, items: list[str]) -> int:
     """The prompt of one call per task: the same prefix, then every item, each once."""
     merged = with_item(prefix, "\n\n".join(f"Item {i}. {item}" for i, item in enumerate(items, start=1)))
-    text = "".join(f"<|{m.type}|>\n{m.content}\n" for m in merged)
-    return judge.units(text)[0]
+    return len(prompt_record(judge.model, JUDGE_NODE, merged).units)

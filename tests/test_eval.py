@@ -249,7 +249,10 @@ def test_reading_another_systems_citation_styles():
     refs = [(c.statement, c.ref) for c in pairs]
     assert ("Solar output rose by 30% in 2023", "http://127.0.0.1:8002/solar-2023") in refs
     assert ("Solar output rose by 30% in 2023", "http://127.0.0.1:8003/page/") in refs
-    assert ("Wind grew too", "http://127.0.0.1:8004/atlas") in refs and ("Wind grew too", "http://127.0.0.1:8005") in refs
+    assert ("Wind grew too", "http://127.0.0.1:8004/atlas") in refs and (
+        "Wind grew too",
+        "http://127.0.0.1:8005",
+    ) in refs
     assert any(ref == "http://127.0.0.1:8001/storage" for _, ref in refs)
     assert all(c.number != 5 for c in pairs)  # a table's marks are not read
     assert "[1" not in strip_citations(article) and "References" not in strip_citations(article)
