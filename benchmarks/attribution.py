@@ -28,8 +28,8 @@ import structlog
 
 from stepresearch.benchmarks.oracle_server import OracleServer
 from stepresearch.benchmarks.sets import SPLITS, load
+from stepresearch.core.language import has_cjk
 from stepresearch.judge import Judge, LexicalJudge, PolicyJudge, SemanticJudge
-from stepresearch.language import has_cjk
 from stepresearch.nodes.citation_check import validate_markdown
 from stepresearch.state import Source, stable_source_id
 from stepresearch.tools.wiki import load_wiki_passages, wiki_data_path, wiki_uri

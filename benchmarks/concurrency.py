@@ -10,7 +10,7 @@ measured in the same run, and the most threads the process had while they ran.
 
 What to expect: llama-cpp-python's server generates one request at a time, so the policy is the
 bottleneck and throughput barely moves; the figure shows what the graph adds or loses around it.
-Under `ainvoke` the nodes' policy calls are awaited on the loop (`stepresearch.steps`) and only their
+Under `ainvoke` the nodes' policy calls are awaited on the loop (`stepresearch.core.steps`) and only their
 CPU-bound work between calls goes to the loop's default executor, so the thread count should stay
 flat as researches are added, rather than grow with them.
 """

@@ -2,7 +2,7 @@
 
     python benchmarks/durability.py [--loops 3] [--random-kills 6] [--no-load]
 
-Each loop runs every chain of `stepresearch.faults.KILL_CHAINS` through the CLI with the real SmolLM2 (the
+Each loop runs every chain of `stepresearch.core.faults.KILL_CHAINS` through the CLI with the real SmolLM2 (the
 run killed with SIGKILL at the chain's first boundary, each resume killed at the next, the last resume
 finishing), then `--random-kills` runs killed at a random moment, resumed, killed again at a random moment
 and so on until one finishes. Every finished run is compared with a run never killed, made first on the same
@@ -28,10 +28,10 @@ import time
 from collections import Counter
 from pathlib import Path
 
-from stepresearch.faults import FAULT_ENV, KILL_CHAINS
-from stepresearch.run_folder import RESULT_FILES as RECORD_FILES
-from stepresearch.run_folder import VIEWER_FILE
-from stepresearch.runner import read_checkpoint
+from stepresearch.app.run_folder import RESULT_FILES as RECORD_FILES
+from stepresearch.app.run_folder import VIEWER_FILE
+from stepresearch.app.runner import read_checkpoint
+from stepresearch.core.faults import FAULT_ENV, KILL_CHAINS
 
 PLANTED = Path(__file__).parents[1] / "tests" / "data" / "planted"
 QUESTION = "When did the Great Fire of Kelmar destroy the old town, where did it start, and how long did it burn?"

@@ -24,10 +24,10 @@ from pathlib import Path
 
 import structlog
 
+from stepresearch.app.runner import run_research
 from stepresearch.benchmarks.e2e import QUESTIONS
-from stepresearch.runner import run_research
+from stepresearch.core.text import split_sentences
 from stepresearch.serving.llama_cpp_chat import LlamaCppChatModel
-from stepresearch.text import split_sentences
 from stepresearch.tools import folder_search_tool, wiki_search_tool
 
 PLANTED = Path(__file__).resolve().parents[1] / "tests" / "data" / "planted"

@@ -14,7 +14,7 @@ A record is a question with either its own documents (written to a temporary fol
 - disagreements surfaced: of the records with one, how many reports hold a contradicted claim whose two
   sides include a document of each side;
 - prose in the question's language: the report's headings are the question language's table
-  (`stepresearch.phrases`);
+  (`stepresearch.core.phrases`);
 - absent subjects: a question whose subject is not in the corpus must cite nothing.
 
 Misses are printed for `dev` only: `test` is scored, never studied.
@@ -31,9 +31,9 @@ from pathlib import Path
 
 import structlog
 
+from stepresearch.app.runner import run_research
 from stepresearch.benchmarks.sets import load
-from stepresearch.phrases import phrases_for
-from stepresearch.runner import run_research
+from stepresearch.core.phrases import phrases_for
 from stepresearch.serving.llama_cpp_chat import LlamaCppChatModel
 from stepresearch.tools import wiki_search_tool
 from stepresearch.tools.folder import folder_search_tool

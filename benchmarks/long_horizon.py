@@ -39,9 +39,9 @@ from langchain_core.messages import HumanMessage
 from langgraph.checkpoint.memory import InMemorySaver
 
 from stepresearch import build_graph, research_context
+from stepresearch.core.policy_calls import aask_many
 from stepresearch.graphs.checkpoints import serializer
 from stepresearch.nodes.layout import log_accounting
-from stepresearch.policy_calls import aask_many
 from stepresearch.serving.openai_compatible import OpenAICompatibleChatModel
 from stepresearch.serving.radix import RadixTree
 from stepresearch.state import Budgets

@@ -21,9 +21,9 @@ from pathlib import Path
 
 import structlog
 
+from stepresearch.app.run_record import run_record
+from stepresearch.app.runner import run_research
 from stepresearch.benchmarks.e2e import QUESTIONS
-from stepresearch.run_record import run_record
-from stepresearch.runner import run_research
 from stepresearch.serving.llama_cpp_chat import LlamaCppChatModel
 from stepresearch.tools import wiki_search_tool
 

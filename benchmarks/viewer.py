@@ -26,11 +26,11 @@ from pathlib import Path
 
 import structlog
 
+from stepresearch.app.runner import run_research
+from stepresearch.app.viewer import read_run, render_page, run_view
 from stepresearch.graphs import build_graph
-from stepresearch.runner import run_research
 from stepresearch.serving.llama_cpp_chat import LlamaCppChatModel
 from stepresearch.tools import wiki_search_tool
-from stepresearch.viewer import read_run, render_page, run_view
 
 QUESTION = "When and how did the Byzantine Empire end, and which state conquered its capital?"
 

@@ -20,10 +20,10 @@ from pathlib import Path
 
 from pydantic import BaseModel, Field
 
-from stepresearch.errors import UsageError
-from stepresearch.phrases import TABLES
-from stepresearch.run_folder import CHECKPOINT_FILE, CONFIG_FILE, REPORT_FILE, RUN_FILE, SOURCES_FILE, THREAD_FILE
-from stepresearch.text import split_sentences
+from stepresearch.app.run_folder import CHECKPOINT_FILE, CONFIG_FILE, REPORT_FILE, RUN_FILE, SOURCES_FILE, THREAD_FILE
+from stepresearch.core.errors import UsageError
+from stepresearch.core.phrases import TABLES
+from stepresearch.core.text import split_sentences
 
 # A folder with any of these is a run folder: without report.md it holds a run that did not finish.
 RUN_MARKERS = (RUN_FILE, CONFIG_FILE, CHECKPOINT_FILE, THREAD_FILE)
@@ -172,7 +172,7 @@ def read_run_folder(folder: Path, task_id: str, system: str) -> Article:
 
 def run_question(folder: Path) -> str | None:
     """The question a run folder's run.json records, if it has a readable one."""
-    from stepresearch.run_record import load_run_record
+    from stepresearch.app.run_record import load_run_record
 
     try:
         return load_run_record(folder / RUN_FILE).question

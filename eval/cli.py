@@ -15,8 +15,8 @@ from rich.console import Console
 from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-from stepresearch.errors import UsageError
-from stepresearch.research_flags import add_research_flags, positive_int, positive_seconds
+from stepresearch.app.research_flags import add_research_flags, positive_int, positive_seconds
+from stepresearch.core.errors import UsageError
 
 DEFAULT_JUDGE_WAIT_S = 30.0  # a judge server still loading its model gets this long before it is "unreachable"
 
@@ -93,7 +93,7 @@ def _judge_flags(parser: argparse.ArgumentParser, llm_optional: bool = True) -> 
 
 
 def cmd_eval_run(args: argparse.Namespace, console: Console) -> int:
-    from stepresearch.research_flags import research_parts, resolve_run_config
+    from stepresearch.app.research_flags import research_parts, resolve_run_config
 
     from .harness import EvalOptions, research_with, run_and_score
 
@@ -134,7 +134,7 @@ def cmd_eval_score(args: argparse.Namespace, console: Console) -> int:
 
 
 def cmd_eval_compare(args: argparse.Namespace, console: Console) -> int:
-    from stepresearch.atomic import write_atomically
+    from stepresearch.core.atomic import write_atomically
 
     from .compare import COMPARE_FILE, compare_systems, comparison_table
     from .harness import PAGE_FILE

@@ -20,7 +20,7 @@ from typing import Any, Literal
 import structlog
 from pydantic import BaseModel, Field, ValidationError
 
-from stepresearch.errors import StepResearchError, UsageError
+from stepresearch.core.errors import StepResearchError, UsageError
 
 from . import formulas
 from .articles import Article, read_run_folder
@@ -101,8 +101,8 @@ def research_with(
 ) -> Research:  # fmt: skip
     """A `research` for `run_and_score`: `run_research` with one policy, tools and budgets for every task.
     A run folder with a checkpoint and no report is resumed, so a killed evaluation loses no research."""
-    from stepresearch.run_folder import CHECKPOINT_FILE, THREAD_FILE
-    from stepresearch.runner import run_research
+    from stepresearch.app.run_folder import CHECKPOINT_FILE, THREAD_FILE
+    from stepresearch.app.runner import run_research
 
     def research(task: EvalTask, run_dir: Path) -> None:
         resume = (run_dir / THREAD_FILE).is_file() and (run_dir / CHECKPOINT_FILE).is_file()
@@ -144,7 +144,7 @@ def _evaluate(
     articles: dict[str, Article] | None = None,
     research: Research | None = None,
 ) -> EvalSummary:
-    from stepresearch.atomic import write_atomically
+    from stepresearch.core.atomic import write_atomically
 
     out.mkdir(parents=True, exist_ok=True)
     emit = _Emitter(on_event, len(tasks))

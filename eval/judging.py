@@ -26,8 +26,8 @@ from langchain_core.language_models import BaseChatModel
 from langchain_core.messages import BaseMessage, HumanMessage, SystemMessage
 from pydantic import BaseModel, Field
 
-from stepresearch.errors import PolicyError, StepResearchError, UsageError
-from stepresearch.policy_calls import ask
+from stepresearch.core.errors import PolicyError, StepResearchError, UsageError
+from stepresearch.core.policy_calls import ask
 
 T = TypeVar("T", bound=BaseModel)
 

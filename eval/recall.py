@@ -16,7 +16,7 @@ import re
 
 from pydantic import BaseModel, Field
 
-from stepresearch.phrases import TABLES
+from stepresearch.core.phrases import TABLES
 
 from .articles import Article, citations_in, split_references
 from .tasks import EvalTask

@@ -13,8 +13,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from stepresearch.errors import UsageError
-from stepresearch.run_folder import REPORT_FILE
+from stepresearch.app.run_folder import REPORT_FILE
+from stepresearch.core.errors import UsageError
 
 from .articles import (
     RUN_MARKERS,

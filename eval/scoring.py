@@ -12,7 +12,7 @@ from typing import Literal
 
 from pydantic import BaseModel, Field
 
-from stepresearch.policy_calls import prompt_record
+from stepresearch.core.policy_calls import prompt_record
 from stepresearch.serving.radix import RadixTree
 
 from . import formulas

@@ -26,7 +26,7 @@ from pathlib import Path
 
 from pydantic import BaseModel, Field, ValidationError, field_validator, model_validator
 
-from stepresearch.errors import UsageError
+from stepresearch.core.errors import UsageError
 
 DRB = "drb"  # the task-set name of DeepResearch Bench's 100 tasks, shipped in stepresearch.eval.data.drb
 

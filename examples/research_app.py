@@ -3,7 +3,7 @@
     python examples/research_app.py --port 8000        # binds 127.0.0.1 only
 
 - `POST /research` with `{"question": "...", "interactive": true}` starts a research and returns its id.
-- `GET /research/{id}/events` streams its typed events (`stepresearch.events`) as server-sent events,
+- `GET /research/{id}/events` streams its typed events (`stepresearch.app.events`) as server-sent events,
   tokens included, and ends with a `done` event that carries the verified report.
 - `POST /research/{id}/answer` with `{"answer": "..."}` answers the clarifying question; an interactive
   research waits for it after its `clarification_asked` event.
@@ -33,9 +33,9 @@ from starlette.responses import JSONResponse
 from starlette.routing import Route
 
 from stepresearch import build_graph
-from stepresearch.events import STREAM_MODES, ClarificationAsked, events_of
+from stepresearch.app.events import STREAM_MODES, ClarificationAsked, events_of
+from stepresearch.app.runner import check_question
 from stepresearch.graphs.server import context_from_environment
-from stepresearch.runner import check_question
 
 
 @dataclass

@@ -17,7 +17,7 @@ from langgraph.checkpoint.serde.jsonplus import JsonPlusSerializer
 from langgraph.checkpoint.sqlite import SqliteSaver
 
 from stepresearch import state as state_module
-from stepresearch.errors import UsageError
+from stepresearch.core.errors import UsageError
 
 if TYPE_CHECKING:
     from langgraph.checkpoint.postgres import PostgresSaver

@@ -26,11 +26,11 @@ from langchain_core.runnables import Runnable, RunnableConfig, RunnableLambda
 from langchain_core.runnables.config import patch_config, set_config_context
 from langgraph.runtime import Runtime, get_runtime
 
+from stepresearch.core.policy_calls import UNUSABLE_REPLY, usage_of
+from stepresearch.core.steps import StepNode
 from stepresearch.nodes.context import is_usable
-from stepresearch.policy_calls import UNUSABLE_REPLY, usage_of
 from stepresearch.state import CallUsage, NodeExecution, Usage
 from stepresearch.state.events import NodeFinished, NodeStarted, emit
-from stepresearch.steps import StepNode
 
 log = structlog.get_logger("stepresearch.graph")
 
@@ -61,7 +61,7 @@ class NodeCalls(BaseCallbackHandler):
 def instrumented(name: str, fn: NodeFn, default_context: Callable[[], Any] | None = None) -> Runnable:
     """The node as a runnable with a sync and an async body, both logged, timed and accounted the same way.
 
-    `fn` may be a step node (ours: one body, driven sync or async, see `stepresearch.steps`), an `async def`
+    `fn` may be a step node (ours: one body, driven sync or async, see `stepresearch.core.steps`), an `async def`
     (awaited; under a sync `invoke` it runs on its own event loop), or a plain function (under `ainvoke` it
     runs on a worker thread, as LangGraph runs any sync node).
     """

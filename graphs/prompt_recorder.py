@@ -20,7 +20,7 @@ from langchain_core.callbacks import BaseCallbackHandler
 from langchain_core.language_models import BaseChatModel
 from langchain_core.messages import BaseMessage
 
-from stepresearch.policy_calls import prompt_record
+from stepresearch.core.policy_calls import prompt_record
 from stepresearch.state import PromptRecord
 
 UNKNOWN_NODE = "outside-graph"

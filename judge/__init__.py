@@ -20,7 +20,7 @@ from typing import Literal, Protocol
 from langchain_core.language_models import BaseChatModel
 from pydantic import BaseModel
 
-from stepresearch.steps import Steps
+from stepresearch.core.steps import Steps
 
 from .auto import AutoJudge
 from .capability import CapabilityProbe, probe_capability
@@ -42,7 +42,7 @@ class Judge(Protocol):
 
     def confirm(self, pairs: list[tuple[str, str]]) -> list[bool]: ...
 
-    # The same two as steps (stepresearch.steps): nodes drive them sync or async; a judge that asks
+    # The same two as steps (stepresearch.core.steps): nodes drive them sync or async; a judge that asks
     # no one returns its verdicts without yielding.
     def judge_steps(self, items: list[tuple[str, str, str]]) -> Steps[list[Judgement]]: ...
 

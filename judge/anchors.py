@@ -14,8 +14,8 @@ import re
 from dataclasses import dataclass, field
 from functools import cached_property, lru_cache
 
-from stepresearch.language import has_cjk
-from stepresearch.text import STOPWORDS, stem_word
+from stepresearch.core.language import has_cjk
+from stepresearch.core.text import STOPWORDS, stem_word
 
 from . import glossary, lexicon, zh_words
 

@@ -13,7 +13,7 @@ from typing import Any
 
 from langchain_core.language_models import BaseChatModel
 
-from stepresearch.steps import Steps, run_steps
+from stepresearch.core.steps import Steps, run_steps
 
 from .capability import CapabilityProbe, probe_steps
 from .lexical import Judgement, SemanticJudge

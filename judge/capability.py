@@ -13,7 +13,7 @@ from __future__ import annotations
 from langchain_core.language_models import BaseChatModel
 from pydantic import BaseModel, Field
 
-from stepresearch.steps import AskMany, Steps, run_steps
+from stepresearch.core.steps import AskMany, Steps, run_steps
 
 from .policy import CONFIRM_TASK, TASK, VERDICT_TOKENS, _Disagree, _Verdict, plain_layout
 

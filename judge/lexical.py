@@ -34,9 +34,9 @@ from typing import Literal
 
 from pydantic import BaseModel, Field
 
-from stepresearch.language import has_cjk
-from stepresearch.steps import Steps, returning
-from stepresearch.text import split_sentences
+from stepresearch.core.language import has_cjk
+from stepresearch.core.steps import Steps, returning
+from stepresearch.core.text import split_sentences
 
 from . import lexicon
 from .anchors import Analysis, Quantity, Token, analyse, antonyms, causal_positions, denials, is_scope

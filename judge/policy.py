@@ -22,8 +22,8 @@ from langchain_core.messages import BaseMessage, HumanMessage, SystemMessage
 from langchain_core.runnables import RunnableConfig
 from pydantic import BaseModel
 
-from stepresearch.steps import AskMany, Steps, run_steps
-from stepresearch.system_prompt import SYSTEM_BLOCK
+from stepresearch.core.steps import AskMany, Steps, run_steps
+from stepresearch.core.system_prompt import SYSTEM_BLOCK
 
 from .lexical import Judgement, judge
 

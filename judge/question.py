@@ -12,9 +12,9 @@ import re
 
 from pydantic import BaseModel, Field
 
-from stepresearch.language import has_cjk
+from stepresearch.core.language import has_cjk
+from stepresearch.core.text import STOPWORDS
 from stepresearch.state import AskedPart
-from stepresearch.text import STOPWORDS
 
 from . import lexicon, question_zh
 from .anchors import analyse

@@ -15,9 +15,9 @@ from __future__ import annotations
 
 import re
 
-from stepresearch.language import HAN_CHARS, has_cjk
+from stepresearch.core.language import HAN_CHARS, has_cjk
+from stepresearch.core.text import STOPWORDS
 from stepresearch.state import AskedPart
-from stepresearch.text import STOPWORDS
 
 from . import glossary, lexicon, zh_words
 

@@ -26,8 +26,8 @@ from typing import Literal
 
 from pydantic import BaseModel
 
-from stepresearch.language import has_cjk
-from stepresearch.text import statements
+from stepresearch.core.language import has_cjk
+from stepresearch.core.text import statements
 
 from . import lexicon
 from .anchors import Analysis, analyse, causal_positions

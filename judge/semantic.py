@@ -150,7 +150,7 @@ class SemanticUnavailable(RuntimeError):
 def band_offset(a: str, b: str) -> float:
     """How much higher than English e5 reads a pair of texts in one language (`BAND_OFFSETS`); 0 for a pair
     in two languages, or in a language not measured."""
-    from stepresearch.language import detect_language, has_cjk
+    from stepresearch.core.language import detect_language, has_cjk
 
     if not has_cjk(a):
         return 0.0  # every language with an offset is written in a CJK script
@@ -167,7 +167,7 @@ def signal(cache_dir: Path | None = None) -> SemanticSignal:
     One per process because the model's weights are read-only and loading them twice buys nothing; its
     memo never changes an answer, only how fast it comes."""
     if cache_dir is None:
-        from stepresearch.cache_dir import default_cache_dir
+        from stepresearch.core.cache_dir import default_cache_dir
 
         cache_dir = default_cache_dir()
     return SemanticSignal(cache_dir)

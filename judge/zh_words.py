@@ -10,8 +10,8 @@ from __future__ import annotations
 
 from functools import lru_cache
 
-from stepresearch.language import has_cjk
-from stepresearch.text import STOPWORDS
+from stepresearch.core.language import has_cjk
+from stepresearch.core.text import STOPWORDS
 
 from . import glossary
 

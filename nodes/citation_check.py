@@ -21,7 +21,7 @@ column cites sources that by design do not support the claim. At the end the
 marks are renumbered by first appearance and the `## Sources` list rebuilt.
 
 The headings and the *(unverified)* mark are the report's language's
-(`stepresearch.phrases`): given, or read from the report's own headings. A
+(`stepresearch.core.phrases`): given, or read from the report's own headings. A
 Chinese label ends in a full-width colon ("另有来源持不同说法："), and a Chinese
 sentence in a full-width stop with no space after it.
 """
@@ -32,11 +32,11 @@ import re
 
 from pydantic import BaseModel, Field
 
+from stepresearch.core.phrases import ENGLISH, TABLES, ReportPhrases, phrases_for, report_language
+from stepresearch.core.steps import Steps, run_steps
+from stepresearch.core.text import split_sentences
 from stepresearch.judge import Judge, SemanticJudge
-from stepresearch.phrases import ENGLISH, TABLES, ReportPhrases, phrases_for, report_language
 from stepresearch.state import CitationStats, Source
-from stepresearch.steps import Steps, run_steps
-from stepresearch.text import split_sentences
 
 UNVERIFIED = ENGLISH.unverified  # "*(unverified)*"; each language's is `ReportPhrases.unverified`
 _GROUP = re.compile(r"(?:\s*\[\d+\])+")

@@ -14,13 +14,13 @@ import math
 import re
 from collections.abc import Iterator
 
+from stepresearch.core.language import has_cjk
+from stepresearch.core.steps import Steps
+from stepresearch.core.text import STOPWORDS, content_tokens, split_sentences, word_count
 from stepresearch.judge import Judge, Judgement, LexicalJudge, SemanticJudge, answers, sentence_on_topic
 from stepresearch.judge.overlap import is_repeat
 from stepresearch.judge.relevance import Relevance, answer_share, carries, meanings_to_question
-from stepresearch.language import has_cjk
 from stepresearch.state import AskedPart, CitedSentence, Evidence, Source
-from stepresearch.steps import Steps
-from stepresearch.text import STOPWORDS, content_tokens, split_sentences, word_count
 
 MIN_CONTENT_TOKENS = 4
 MAX_WORDS = 55  # longer "sentences" from a small model are run-ons glued from several passages
@@ -72,7 +72,7 @@ def is_candidate(text: str) -> bool:
 class Attributor:
     """Finds, for a sentence, the on-topic sources that entail it.
 
-    Its methods are steps (`stepresearch.steps`): a policy judge's calls are yielded to the node's driver."""
+    Its methods are steps (`stepresearch.core.steps`): a policy judge's calls are yielded to the node's driver."""
 
     def __init__(self, sources: dict[str, Source], evidence: list[Evidence], judge: Judge, subject: list[str]) -> None:
         self.sources = sources

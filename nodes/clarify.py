@@ -17,15 +17,15 @@ from langgraph.runtime import Runtime
 from langgraph.types import interrupt
 from pydantic import BaseModel, Field
 
+from stepresearch.core.language import detect_language, has_cjk
+from stepresearch.core.phrases import ENGLISH
+from stepresearch.core.steps import Ask, Steps, step_node
+from stepresearch.core.text import STOPWORDS, content_tokens
 from stepresearch.judge import read_question
 from stepresearch.judge.overlap import word_share
 from stepresearch.judge.question import named_phrases
-from stepresearch.language import detect_language, has_cjk
-from stepresearch.phrases import ENGLISH
 from stepresearch.state import Clarification, ResearchBrief, ResearchState
 from stepresearch.state.events import BriefMade
-from stepresearch.steps import Ask, Steps, step_node
-from stepresearch.text import STOPWORDS, content_tokens
 
 from .context import ResearchContext
 from .layout import messages_for

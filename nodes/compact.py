@@ -35,13 +35,13 @@ from langchain_core.messages import HumanMessage, SystemMessage
 from langgraph.runtime import Runtime
 from pydantic import BaseModel, Field
 
+from stepresearch.core.phrases import phrases_of
+from stepresearch.core.steps import Ask, Steps, step_node
+from stepresearch.core.text import split_sentences
 from stepresearch.judge import is_embedded
 from stepresearch.judge.anchors import analyse
-from stepresearch.phrases import phrases_of
 from stepresearch.state import Compaction, Digest, Evidence, ResearchState, Source
 from stepresearch.state.events import LogCompacted
-from stepresearch.steps import Ask, Steps, step_node
-from stepresearch.text import split_sentences
 
 from .context import ResearchContext
 from .context_window import LogBudget, count_tokens, log_budget

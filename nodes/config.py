@@ -1,6 +1,6 @@
 """One configuration of a research: the policy, the tools and the budgets, in one pydantic model.
 
-`ResearchConfig` is built from the CLI's flags (`stepresearch.research_flags`), the environment
+`ResearchConfig` is built from the CLI's flags (`stepresearch.app.research_flags`), the environment
 (`from_environment`, as LangGraph's server does), a JSON file (`from_file`, `run --config FILE`) or
 Python, and it is what `run_config.json` records, so a resume rebuilds exactly what the run began with.
 It makes the run's parts in one place: `make_tools` (the one tool factory of the CLI and the server),
@@ -17,8 +17,8 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, Field, ValidationError
 
-from stepresearch.errors import UsageError
-from stepresearch.json_files import read_json_object
+from stepresearch.core.errors import UsageError
+from stepresearch.core.json_files import read_json_object
 from stepresearch.state import Budgets
 
 ENV_PREFIX = "STEPRESEARCH_"

@@ -14,7 +14,7 @@ from typing import Any, Literal
 
 from langchain_core.language_models import BaseChatModel
 
-from stepresearch.errors import UsageError
+from stepresearch.core.errors import UsageError
 from stepresearch.judge import Judge, JudgeDecision, JudgeKind, SemanticJudge, choose_judge
 from stepresearch.serving.any_model import AnyChatModel
 from stepresearch.state import Budgets

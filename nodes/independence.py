@@ -11,8 +11,8 @@ from __future__ import annotations
 
 import networkx as nx
 
+from stepresearch.core.text import words
 from stepresearch.state import Source
-from stepresearch.text import words
 
 SHINGLE = 5
 DUPLICATE_CONTAINMENT = 0.8  # share of the shorter text's shingles found in the longer one

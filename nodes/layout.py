@@ -19,10 +19,10 @@ from typing import Any
 
 from langchain_core.messages import BaseMessage, HumanMessage, SystemMessage
 
-from stepresearch.phrases import language_instruction
+from stepresearch.core.phrases import language_instruction
+from stepresearch.core.system_prompt import SYSTEM_BLOCK
+from stepresearch.core.text import split_sentences
 from stepresearch.state import Digest, Evidence, ResearchBrief, Source
-from stepresearch.system_prompt import SYSTEM_BLOCK
-from stepresearch.text import split_sentences
 
 PASSAGE_CHARS = 360
 

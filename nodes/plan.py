@@ -20,12 +20,12 @@ import re
 from langgraph.runtime import Runtime
 from pydantic import BaseModel, Field
 
+from stepresearch.core.language import has_cjk
+from stepresearch.core.steps import Ask, Steps, step_node
+from stepresearch.core.text import content_tokens
 from stepresearch.judge.overlap import is_repeat
-from stepresearch.language import has_cjk
 from stepresearch.state import ResearchBrief, ResearchState, SubQuestion
 from stepresearch.state.events import SubQuestionPlanned
-from stepresearch.steps import Ask, Steps, step_node
-from stepresearch.text import content_tokens
 
 from .context import ResearchContext, capable_tier
 from .layout import messages_for

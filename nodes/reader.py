@@ -27,9 +27,9 @@ import re
 from langchain_core.messages import BaseMessage
 from pydantic import BaseModel, Field
 
+from stepresearch.core.steps import AskMany, Steps
+from stepresearch.core.text import statements
 from stepresearch.state import SubQuestion
-from stepresearch.steps import AskMany, Steps
-from stepresearch.text import statements
 
 from .context import ResearchContext
 from .context_window import CHARS_PER_TOKEN_ESTIMATE, count_tokens, log_budget

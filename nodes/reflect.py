@@ -18,11 +18,11 @@ import time
 from langgraph.runtime import Runtime
 from pydantic import BaseModel, Field
 
+from stepresearch.core.phrases import language_of, phrases_for
+from stepresearch.core.steps import Ask, Steps, step_node
 from stepresearch.judge.overlap import is_repeat, word_share
-from stepresearch.phrases import language_of, phrases_for
 from stepresearch.state import AskedPart, FollowUp, ResearchState
 from stepresearch.state.events import RoundDecided
-from stepresearch.steps import Ask, Steps, step_node
 
 from .citations import best_answer
 from .context import ResearchContext

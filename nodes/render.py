@@ -1,11 +1,11 @@
 """Rendering a report to Markdown, numbering sources in order of first citation.
 
 Every fixed phrase (headings, framing, verdict labels) comes from the table of the report's language,
-the question's (`stepresearch.phrases`)."""
+the question's (`stepresearch.core.phrases`)."""
 
 from __future__ import annotations
 
-from stepresearch.phrases import ENGLISH, ReportPhrases, phrases_of
+from stepresearch.core.phrases import ENGLISH, ReportPhrases, phrases_of
 from stepresearch.state import CitedSentence, Claim, DisputedAnswer, Report, ResearchState, Source
 
 # The English verdict labels, as they were before the phrase tables (`ReportPhrases.verdict_label`).

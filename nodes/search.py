@@ -11,7 +11,7 @@ By default it makes no policy call: retrieval and passage choice are
 deterministic, which keeps branches cheap and their evidence reproducible;
 with `reader="policy"` (`--reader policy`) a capable policy picks the
 passages instead (`nodes/reader.py`), checked against the document's text. Its tool calls
-are steps (`stepresearch.steps.Search`): under `ainvoke` an async tool is
+are steps (`stepresearch.core.steps.Search`): under `ainvoke` an async tool is
 awaited, and cancelled at its timeout.
 """
 
@@ -21,6 +21,9 @@ import structlog
 from langgraph.runtime import Runtime
 from langgraph.types import Send
 
+from stepresearch.core.language import detect_language, has_cjk
+from stepresearch.core.steps import Search, Steps, step_node
+from stepresearch.core.text import statements
 from stepresearch.judge import names_subject, source_relevance
 from stepresearch.judge.question import asked_parts
 from stepresearch.judge.relevance import (
@@ -30,11 +33,8 @@ from stepresearch.judge.relevance import (
     meanings_to_question,
     relevance_by_meaning,
 )
-from stepresearch.language import detect_language, has_cjk
 from stepresearch.state import Evidence, ResearchState, SearchBranch, Source, SubQuestion, stable_source_id
 from stepresearch.state.events import SourceRef, SourcesFound
-from stepresearch.steps import Search, Steps, step_node
-from stepresearch.text import statements
 from stepresearch.tools import SearchHit
 
 from .context import ResearchContext

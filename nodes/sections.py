@@ -22,9 +22,9 @@ from __future__ import annotations
 from langgraph.runtime import Runtime
 from langgraph.types import Send
 
-from stepresearch.phrases import language_of
+from stepresearch.core.phrases import language_of
+from stepresearch.core.steps import Ask, Steps, step_node
 from stepresearch.state import ResearchState, SectionBrief, SectionDraft, SubQuestion
-from stepresearch.steps import Ask, Steps, step_node
 
 from .context import ResearchContext, capable_tier
 from .layout import in_language, prompt_context, with_task

@@ -10,9 +10,9 @@ from __future__ import annotations
 
 from langgraph.runtime import Runtime
 
-from stepresearch.phrases import ENGLISH, ReportPhrases, language_of, phrases_for
+from stepresearch.core.phrases import ENGLISH, ReportPhrases, language_of, phrases_for
+from stepresearch.core.steps import Steps, step_node
 from stepresearch.state import ResearchState
-from stepresearch.steps import Steps, step_node
 
 from .citation_check import validate_steps
 from .context import ResearchContext

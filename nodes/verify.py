@@ -28,6 +28,8 @@ import re
 from langgraph.runtime import Runtime
 from pydantic import BaseModel, Field
 
+from stepresearch.core.steps import Ask, Steps, run_steps, step_node
+from stepresearch.core.text import content_tokens, split_sentences, stem_word, word_count
 from stepresearch.judge import Judge, Judgement, PolicyJudge, SemanticJudge, corroborates, disagreement
 from stepresearch.judge.anchors import analyse
 from stepresearch.judge.disagreement import different_subjects, sentence_context
@@ -35,8 +37,6 @@ from stepresearch.judge.lexical import SAME_THING_MEANING
 from stepresearch.judge.overlap import is_repeat, word_share
 from stepresearch.state import Claim, Evidence, ResearchState, Source, Verdict
 from stepresearch.state.events import ClaimJudged
-from stepresearch.steps import Ask, Steps, run_steps, step_node
-from stepresearch.text import content_tokens, split_sentences, stem_word, word_count
 
 from .citations import PRONOUN_START, Attributor, on_topic_sentences, resolve_pronoun
 from .context import ResearchContext

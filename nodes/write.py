@@ -20,9 +20,11 @@ from __future__ import annotations
 from langgraph.runtime import Runtime
 from pydantic import BaseModel, Field
 
+from stepresearch.core.phrases import ENGLISH, ReportPhrases, language_of, phrases_for
+from stepresearch.core.steps import Ask, Steps, step_node
+from stepresearch.core.text import content_tokens
 from stepresearch.judge import answers, disagreement
 from stepresearch.judge.question import asked_parts
-from stepresearch.phrases import ENGLISH, ReportPhrases, language_of, phrases_for
 from stepresearch.state import (
     AskedPart,
     CitedSentence,
@@ -33,8 +35,6 @@ from stepresearch.state import (
     ResearchState,
 )
 from stepresearch.state.events import ReportWritten
-from stepresearch.steps import Ask, Steps, step_node
-from stepresearch.text import content_tokens
 
 from .citations import Attributor, best_answer, extract_sentences
 from .context import ResearchContext

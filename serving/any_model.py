@@ -30,7 +30,7 @@ from langchain_core.outputs import ChatGeneration, ChatResult
 from langchain_core.runnables import Runnable
 from pydantic import ConfigDict, PrivateAttr
 
-from stepresearch.steps import Steps, arun_steps, run_steps
+from stepresearch.core.steps import Steps, arun_steps, run_steps
 
 log = structlog.get_logger(__name__)
 
@@ -86,7 +86,7 @@ class AnyChatModel(BaseChatModel):
         self, messages: list[BaseMessage], stop: list[str] | None, kwargs: dict[str, Any]
     ) -> Steps[ChatResult]:
         """The call, in the method learnt so far, falling back to the next method when the server refuses one.
-        Written as steps (`stepresearch.steps`) so that `invoke` and `ainvoke` share it."""
+        Written as steps (`stepresearch.core.steps`) so that `invoke` and `ainvoke` share it."""
         schema = kwargs.pop("_schema", None)
         kwargs.pop("_node", None)
         model = capped(self.inner, kwargs.pop("max_tokens", None))

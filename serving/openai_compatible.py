@@ -48,7 +48,7 @@ from langchain_core.messages import AIMessage, AIMessageChunk, BaseMessage
 from langchain_core.outputs import ChatGeneration, ChatGenerationChunk, ChatResult
 from pydantic import Field, PrivateAttr
 
-from stepresearch.errors import ContextOverflowError, PolicyError, UsageError
+from stepresearch.core.errors import ContextOverflowError, PolicyError, UsageError
 
 from .messages import reply_message, to_openai_messages, token_chunk
 from .model_families import THINKING_OFF_KWARGS

@@ -19,7 +19,7 @@ import httpx
 import structlog
 from pydantic import BaseModel
 
-from stepresearch.errors import UsageError
+from stepresearch.core.errors import UsageError
 
 from . import sglang_facts
 

@@ -11,7 +11,7 @@ from typing import Literal
 
 from pydantic import BaseModel, Field
 
-from stepresearch.usage import CallUsage, PromptRecord  # noqa: F401 (core models, re-exported as state types)
+from stepresearch.core.usage import CallUsage, PromptRecord  # noqa: F401 (core models, re-exported as state types)
 
 Verdict = Literal["supported", "single_source", "contradicted", "unsupported"]
 AskedKind = Literal["person", "date", "place", "cause", "number", "manner", "thing"]
@@ -64,7 +64,7 @@ class ResearchBrief(BaseModel):
     clarification: Clarification | None = None
     language: str = Field(
         default="en",
-        description="The question's language (ISO 639-1, `stepresearch.language.detect_language`): the report, "
+        description="The question's language (ISO 639-1, `stepresearch.core.language.detect_language`): the report, "
         "its headings and fixed phrases, and the policy's prompts are in it.",
     )
 

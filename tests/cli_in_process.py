@@ -1,7 +1,7 @@
 """The CLI called in this process, as a subprocess would see it: its exit code, stdout and stderr.
 
 A usage error is decided before any model loads, so starting a Python process per check (2-3 s of imports
-each) tests nothing more. `run_cli_here` runs `stepresearch.cli.main` with the given environment and
+each) tests nothing more. `run_cli_here` runs `stepresearch.app.cli.main` with the given environment and
 working folder, captures what it prints, turns an escaping exception into the traceback a subprocess
 would have printed (so "no traceback" stays checkable), and restores the environment, the folder and
 structlog's configuration afterwards. Tests that need a process of their own (a kill, a lock held by
@@ -19,7 +19,7 @@ from pathlib import Path
 
 import structlog
 
-from stepresearch.cli import main
+from stepresearch.app.cli import main
 
 
 def run_cli_here(*args: str, cwd: Path, env: dict[str, str] | None = None) -> subprocess.CompletedProcess:

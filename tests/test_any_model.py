@@ -11,8 +11,8 @@ from langchain_core.outputs import ChatGeneration, ChatResult
 from langchain_core.runnables import RunnableLambda
 from pydantic import BaseModel
 
+from stepresearch.core.policy_calls import ask
 from stepresearch.nodes import research_context
-from stepresearch.policy_calls import ask
 from stepresearch.serving.any_model import AnyChatModel, capped
 
 

@@ -20,7 +20,17 @@ from langgraph.checkpoint.memory import InMemorySaver
 from pydantic import PrivateAttr
 
 from stepresearch import build_graph, research_context
-from stepresearch.steps import Ask, AskMany, Search, StepNode, arun_steps, finished, returning, run_steps, step_node
+from stepresearch.core.steps import (
+    Ask,
+    AskMany,
+    Search,
+    StepNode,
+    arun_steps,
+    finished,
+    returning,
+    run_steps,
+    step_node,
+)
 from stepresearch.tools import SearchHit, as_search_tool
 
 

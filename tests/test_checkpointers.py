@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 from conftest import free_port
 
-from stepresearch.errors import UsageError
+from stepresearch.core.errors import UsageError
 from stepresearch.graphs import postgres_checkpointer
 
 

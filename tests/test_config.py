@@ -8,12 +8,12 @@ import json
 import pytest
 from sglang_fake import FakeSGLang
 
-from stepresearch.cli import build_parser
-from stepresearch.errors import UsageError
+from stepresearch.app.cli import build_parser
+from stepresearch.app.research_flags import resolve_run_config
+from stepresearch.app.run_folder import RunConfig, RunFolder
+from stepresearch.core.errors import UsageError
 from stepresearch.graphs.server import context_from_environment
 from stepresearch.nodes.config import BudgetConfig, ResearchConfig
-from stepresearch.research_flags import resolve_run_config
-from stepresearch.run_folder import RunConfig, RunFolder
 
 
 def test_the_defaults_are_the_embedded_default():

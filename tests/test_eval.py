@@ -23,7 +23,7 @@ from pathlib import Path
 import pytest
 from sglang_fake import FakeSGLang
 
-from stepresearch.cli import main
+from stepresearch.app.cli import main
 from stepresearch.eval import formulas
 from stepresearch.eval.articles import Article, Page, citations, split_references, strip_citations
 from stepresearch.eval.compare import judge_pair

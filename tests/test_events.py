@@ -7,7 +7,7 @@ import json
 from conftest import QUESTION, scripted_replies
 from fakes import ScriptedPolicy
 
-from stepresearch.events import (
+from stepresearch.app.events import (
     EVENT_ADAPTER,
     BriefMade,
     ClaimJudged,
@@ -17,8 +17,8 @@ from stepresearch.events import (
     SourcesFound,
     SubQuestionPlanned,
 )
-from stepresearch.prose import ProseFilter
-from stepresearch.runner import run_research
+from stepresearch.app.runner import run_research
+from stepresearch.core.prose import ProseFilter
 
 
 def test_a_run_tells_its_progress_as_typed_events_that_serialise(tmp_path, docs_tool):
@@ -52,7 +52,7 @@ def test_the_prose_filter_keeps_string_values_however_the_tokens_split():
 
 
 def test_an_inserted_node_emits_its_own_events_and_gets_start_and_end_events(tmp_path, docs_tool):
-    from stepresearch.events import RoundDecided, emit
+    from stepresearch.app.events import RoundDecided, emit
     from stepresearch.graphs import NodeInsert
 
     def audit(state, runtime):

@@ -186,7 +186,7 @@ def test_prompts_go_to_the_run_folder_through_callbacks_not_into_checkpoints(tmp
     import json
     import sqlite3
 
-    from stepresearch.runner import run_research
+    from stepresearch.app.runner import run_research
 
     fake = ScriptedPolicy(replies=scripted_replies())
     result = run_research(QUESTION, tmp_path / "run", policy=fake, tools=[docs_tool], budgets=None)
@@ -204,8 +204,8 @@ def test_prompts_go_to_the_run_folder_through_callbacks_not_into_checkpoints(tmp
 def test_run_research_asks_through_a_callable_and_records_the_exchange(tmp_path, docs_tool):
     import json
 
-    from stepresearch.errors import UsageError
-    from stepresearch.runner import run_research
+    from stepresearch.app.runner import run_research
+    from stepresearch.core.errors import UsageError
 
     asked = []
 
@@ -246,7 +246,7 @@ def test_an_invocation_without_context_uses_the_default_or_says_what_is_missing(
 def test_run_json_says_how_much_of_the_policys_writing_reaches_the_report(tmp_path, docs_tool):
     import json
 
-    from stepresearch.runner import run_research
+    from stepresearch.app.runner import run_research
 
     fake = ScriptedPolicy(replies=scripted_replies())
     result = run_research(QUESTION, tmp_path / "run", policy=fake, tools=[docs_tool], budgets=None)

@@ -7,11 +7,11 @@ from __future__ import annotations
 
 import pytest
 
+from stepresearch.core.language import detect_language
+from stepresearch.core.text import content_tokens, split_sentences, statements, word_count
 from stepresearch.judge.anchors import analyse
 from stepresearch.judge.question import read_question
 from stepresearch.judge.relevance import source_relevance
-from stepresearch.language import detect_language
-from stepresearch.text import content_tokens, split_sentences, statements, word_count
 from stepresearch.tools.bm25_index import Bm25Index, Passage
 
 

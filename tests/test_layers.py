@@ -13,41 +13,35 @@ import ast
 from pathlib import Path
 
 import networkx as nx
+import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
-PACKAGE_DIRS = {
-    "stepresearch": ROOT / "src" / "stepresearch",
-    "stepresearch.state": ROOT / "state",
-    "stepresearch.judge": ROOT / "judge",
-    "stepresearch.serving": ROOT / "serving",
-    "stepresearch.tools": ROOT / "tools",
-    "stepresearch.nodes": ROOT / "nodes",
-    "stepresearch.graphs": ROOT / "graphs",
-    "stepresearch.eval": ROOT / "eval",
-    "stepresearch.benchmarks": ROOT / "benchmarks",
-}
-CORE = ("errors", "text", "language", "steps", "atomic", "json_files", "logging", "phrases", "prose", "faults",
-        "policy_calls", "usage", "system_prompt", "cache_dir")  # fmt: skip
+# The clone is the package folder: `stepresearch.X.Y` is the file X/Y.py (docs/decisions.md, "Layout").
+PACKAGES = ("core", "state", "judge", "serving", "tools", "nodes", "graphs", "app", "eval", "benchmarks")
 LAYERS: list[tuple[str, tuple[str, ...]]] = [
-    ("core", tuple(f"stepresearch.{name}" for name in CORE)),
+    ("core", ("stepresearch.core",)),
     ("state", ("stepresearch.state",)),
     ("judge", ("stepresearch.judge",)),
     ("serving and tools", ("stepresearch.serving", "stepresearch.tools")),
     ("nodes", ("stepresearch.nodes",)),
     ("graphs", ("stepresearch.graphs",)),
-    ("app", ("stepresearch",)),  # everything else
+    ("app", ("stepresearch.app", "stepresearch.eval", "stepresearch.benchmarks", "stepresearch")),
 ]
+# In the cycle check each module of these packages is a node of its own; any other package is one node.
+ONE_NODE_PER_MODULE = ("stepresearch.core", "stepresearch.app")
+
+
+def module_name(path: Path) -> str:
+    """The module a file is, from its path alone."""
+    parts = [p for p in path.relative_to(ROOT).with_suffix("").parts if p != "__init__"]
+    return ".".join(["stepresearch", *parts])
 
 
 def modules() -> dict[str, Path]:
-    found = {}
-    for package, folder in PACKAGE_DIRS.items():
-        for path in folder.rglob("*.py"):
-            parts = [p for p in path.relative_to(folder).with_suffix("").parts if p != "__init__"]
-            name = ".".join([package, *parts])
-            if package == "stepresearch" and name.split(".")[1:2] and (ROOT / name.split(".")[1]).is_dir():
-                continue  # src/stepresearch/<x> shadowing a top-level package would be a second home
-            found[name] = path
+    found = {"stepresearch": ROOT / "__init__.py", "stepresearch.__main__": ROOT / "__main__.py"}
+    for package in PACKAGES:
+        for path in (ROOT / package).rglob("*.py"):
+            found[module_name(path)] = path
     return found
 
 
@@ -98,9 +92,8 @@ def test_no_import_cycle_between_packages_or_app_modules():
 
     def unit(module: str) -> str:
         parts = module.split(".")
-        if len(parts) >= 2 and f"stepresearch.{parts[1]}" in PACKAGE_DIRS:
-            return ".".join(parts[:2])
-        return module
+        keep = 3 if ".".join(parts[:2]) in ONE_NODE_PER_MODULE else 2
+        return ".".join(parts[:keep])
 
     graph = nx.DiGraph()
     for name, path in known.items():
@@ -116,13 +109,29 @@ def test_the_checker_sees_a_lazy_import_and_skips_a_type_only_one(tmp_path):
     source = tmp_path / "probe.py"
     source.write_text(
         "from typing import TYPE_CHECKING\nif TYPE_CHECKING:\n    from stepresearch.tools import SearchHit\n"
-        "def f():\n    from stepresearch.cli import main\n",
+        "def f():\n    from stepresearch.app.cli import main\n",
         encoding="utf-8",
     )
-    known = {"stepresearch.cli": Path(), "stepresearch.tools": Path(), "stepresearch.text": source}
-    assert imports_of("stepresearch.text", source, known) == {"stepresearch.cli"}
-    assert layer_of("stepresearch.text") == 0 and layer_of("stepresearch.cli") == len(LAYERS) - 1
+    known = {"stepresearch.app.cli": Path(), "stepresearch.tools": Path(), "stepresearch.core.text": source}
+    assert imports_of("stepresearch.core.text", source, known) == {"stepresearch.app.cli"}
+    assert layer_of("stepresearch.core.text") == 0 and layer_of("stepresearch.app.cli") == len(LAYERS) - 1
 
 
 def _is_type_checking(node: ast.AST) -> bool:
     return isinstance(node, ast.If) and isinstance(node.test, ast.Name) and node.test.id == "TYPE_CHECKING"
+
+
+def test_every_module_is_found_at_the_path_its_name_says():
+    """From the files alone: the install maps the package to the clone and nothing else, every listed package
+    is the folder its name says, and every folder of Python files under them is listed (so ships)."""
+    tomllib = pytest.importorskip("tomllib", reason="tomllib, to read pyproject.toml, is Python 3.11+")
+
+    setuptools = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["tool"]["setuptools"]
+    assert setuptools["package-dir"] == {"stepresearch": "."}
+    listed = set(setuptools["packages"])
+    for package in listed:
+        folder = ROOT.joinpath(*package.split(".")[1:])
+        assert (folder / "__init__.py").is_file() or package.endswith((".data", ".sets")), package
+    folders = {module_name(p.parent / "__init__.py") for name, p in modules().items() if p.name == "__init__.py"}
+    assert folders <= listed, f"packages that would not ship: {sorted(folders - listed)}"
+    assert not (ROOT / "src").exists(), "a second tree: src/"

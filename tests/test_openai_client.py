@@ -11,8 +11,8 @@ from langchain_core.messages import HumanMessage
 from pydantic import BaseModel
 from sglang_fake import FakeSGLang
 
-from stepresearch.errors import PolicyError
-from stepresearch.policy_calls import ask
+from stepresearch.core.errors import PolicyError
+from stepresearch.core.policy_calls import ask
 from stepresearch.serving.openai_compatible import OpenAICompatibleChatModel
 
 
@@ -124,7 +124,7 @@ def test_a_non_sglang_server_answering_503_on_models_while_loading_is_waited_for
 
 
 def test_the_whole_graph_over_http_reports_server_cached_tokens(tmp_path, docs_tool):
-    from stepresearch.runner import run_research
+    from stepresearch.app.runner import run_research
 
     replies = scripted_replies()
     with FakeSGLang(reply=lambda task, request: replies.get(task, ""), cached_tokens=11) as fake:

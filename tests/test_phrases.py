@@ -12,14 +12,7 @@ from fakes import ScriptedPolicy, list_tool
 from fakes import searched_state as fake_searched_state
 from langgraph.runtime import Runtime
 
-from stepresearch.judge import JudgeDecision
-from stepresearch.nodes import ResearchContext, draft_section, write
-from stepresearch.nodes.citation_check import validate_markdown
-from stepresearch.nodes.layout import in_language
-from stepresearch.nodes.reflect import budget_stop_reason
-from stepresearch.nodes.render import render_report
-from stepresearch.nodes.sections import dispatch_sections
-from stepresearch.phrases import (
+from stepresearch.core.phrases import (
     CHINESE,
     ENGLISH,
     LANGUAGE_NAMES,
@@ -30,6 +23,13 @@ from stepresearch.phrases import (
     phrases_for,
     report_language,
 )
+from stepresearch.judge import JudgeDecision
+from stepresearch.nodes import ResearchContext, draft_section, write
+from stepresearch.nodes.citation_check import validate_markdown
+from stepresearch.nodes.layout import in_language
+from stepresearch.nodes.reflect import budget_stop_reason
+from stepresearch.nodes.render import render_report
+from stepresearch.nodes.sections import dispatch_sections
 from stepresearch.state import (
     Budgets,
     CitedSentence,

@@ -8,7 +8,7 @@ from conftest import scripted_replies
 from fakes import ScriptedPolicy
 from planted import PLANTED, QUESTION, check_planted_run
 
-from stepresearch.runner import run_research
+from stepresearch.app.runner import run_research
 from stepresearch.tools import folder_search_tool
 
 

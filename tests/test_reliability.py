@@ -15,9 +15,9 @@ from pathlib import Path
 import pytest
 from cli_in_process import run_cli_here
 
-from stepresearch.errors import UsageError
+from stepresearch.app.run_folder import RunConfig, RunFolder
+from stepresearch.core.errors import UsageError
 from stepresearch.nodes.validate import degraded_policy_warning, with_warning
-from stepresearch.run_folder import RunConfig, RunFolder
 from stepresearch.state import CallUsage, Usage
 from stepresearch.tools import bm25_index
 from stepresearch.tools.bm25_index import Bm25Index, Passage, cached_indexes, clear_cache
@@ -109,7 +109,7 @@ def test_cache_info_and_clear_through_the_cli(tmp_path):
 
 def test_a_second_writer_is_told_which_process_holds_the_folder(tmp_path):
     holder = subprocess.Popen(
-        [sys.executable, "-c", "import sys, time; from stepresearch.run_folder import RunFolder; "
+        [sys.executable, "-c", "import sys, time; from stepresearch.app.run_folder import RunFolder; "
          "f = RunFolder(sys.argv[1]); f.acquire(); print('held', flush=True); time.sleep(30)", str(tmp_path / "run")],
         stdout=subprocess.PIPE, text=True,
     )  # fmt: skip
@@ -197,8 +197,8 @@ def test_a_resume_that_would_swap_the_corpus_is_refused(tmp_path):
     from conftest import QUESTION, scripted_replies
     from fakes import ScriptedPolicy
 
-    from stepresearch.errors import StepResearchError
-    from stepresearch.runner import run_research
+    from stepresearch.app.runner import run_research
+    from stepresearch.core.errors import StepResearchError
     from stepresearch.tools import folder_search_tool
 
     with pytest.raises(StepResearchError, match="stopped before a validated report"):
@@ -216,7 +216,7 @@ def test_a_policy_that_answers_junk_to_every_call_is_reported_not_hidden(tmp_pat
     from conftest import DOCS, QUESTION
     from fakes import ScriptedPolicy, list_tool
 
-    from stepresearch.runner import run_research
+    from stepresearch.app.runner import run_research
 
     junk = ScriptedPolicy(
         replies={task: "<<garbage>>" for task in ("clarify", "plan", "claims", "reflect", "summarize")}

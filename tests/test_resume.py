@@ -1,6 +1,6 @@
 """Resume after a kill at every node boundary, fan-outs included (FAKE `ScriptedPolicy`, graph logic only).
 
-Each kill is a real SIGKILL of a child process at a named boundary (`stepresearch.faults`); the resume runs
+Each kill is a real SIGKILL of a child process at a named boundary (`stepresearch.core.faults`); the resume runs
 in this process. A resumed run must finish with the report of a run that was never killed, redo no node
 whose writes the checkpoint already held, and never write result files from a state without a validated
 report. The real model and CLI go through the same boundaries in tests/integration/test_durability_real.py.
@@ -19,10 +19,10 @@ import pytest
 from conftest import DOCS, QUESTION, scripted_replies
 from fakes import ScriptedPolicy, list_tool
 
+from stepresearch.app.runner import check_resumable, read_checkpoint, run_research
 from stepresearch.benchmarks.durability import checkpointed_executions
-from stepresearch.errors import StepResearchError, UsageError
-from stepresearch.faults import FAULT_ENV, KILL_CHAINS
-from stepresearch.runner import check_resumable, read_checkpoint, run_research
+from stepresearch.core.errors import StepResearchError, UsageError
+from stepresearch.core.faults import FAULT_ENV, KILL_CHAINS
 
 POINTS = sorted({point for chain in KILL_CHAINS.values() for point in chain})
 HERE = Path(__file__).parent

@@ -21,8 +21,8 @@ from packaging.requirements import Requirement
 from pydantic import BaseModel
 from sglang_fake import FakeSGLang
 
-from stepresearch.errors import ContextOverflowError, PolicyError, UsageError
-from stepresearch.policy_calls import ask
+from stepresearch.core.errors import ContextOverflowError, PolicyError, UsageError
+from stepresearch.core.policy_calls import ask
 from stepresearch.serving import launch, sglang_facts
 from stepresearch.serving.model_families import family_of
 from stepresearch.serving.openai_compatible import THINKING_TOKENS, OpenAICompatibleChatModel

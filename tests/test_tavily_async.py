@@ -8,8 +8,8 @@ import json
 
 import pytest
 
-from stepresearch.errors import SearchError
-from stepresearch.steps import Search, arun_steps
+from stepresearch.core.errors import SearchError
+from stepresearch.core.steps import Search, arun_steps
 from stepresearch.tools.tavily import TavilySearchTool
 
 RESULTS = {

@@ -1,4 +1,4 @@
-from stepresearch.text import clip, content_tokens, split_sentences, statements
+from stepresearch.core.text import clip, content_tokens, split_sentences, statements
 
 
 def test_split_sentences_keeps_initials_and_abbreviations_together():

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from stepresearch.errors import CorpusError
+from stepresearch.core.errors import CorpusError
 from stepresearch.tools import as_search_tool, folder_search_tool, wiki_search_tool
 from stepresearch.tools.bm25_index import default_cache_dir
 

@@ -38,7 +38,7 @@ def make_run(tmp_path: Path, body: str, *, sources: object = None, record: bool 
     (run / "sources.json").write_text(json.dumps([MILL, QUAY] if sources is None else sources), encoding="utf-8")
     if record:
         numbered = [{"n": 1, "id": MILL["id"], "title": MILL["title"], "uri": MILL["uri"], "tool": "folder"}]
-        # The fields every run.json has (stepresearch.run_record.RunRecord), with nothing in them.
+        # The fields every run.json has (stepresearch.app.run_record.RunRecord), with nothing in them.
         minimal = {"question": "q", "thread_id": "t", "brief": None, "sources": numbered, "claims": [],
                    "timings": {"total_s": 0.0}, "executions": [], "notes": []}  # fmt: skip
         (run / "run.json").write_text(json.dumps(minimal), encoding="utf-8")

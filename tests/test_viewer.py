@@ -17,15 +17,15 @@ from conftest import QUESTION, scripted_replies
 from fakes import ScriptedPolicy
 
 from stepresearch import run_research
-from stepresearch.errors import UsageError
+from stepresearch.app.viewer import read_run, render_page, run_view
+from stepresearch.app.viewer.serve import address, serve_in_thread
+from stepresearch.app.viewer.view import timeline
+from stepresearch.core.errors import UsageError
+from stepresearch.core.text import content_tokens
 from stepresearch.graphs import build_graph
 from stepresearch.graphs.drawing import NodeFigures, graph_png, graph_svg, layout
 from stepresearch.judge.anchors import analyse
 from stepresearch.state import CallUsage, NodeExecution
-from stepresearch.text import content_tokens
-from stepresearch.viewer import read_run, render_page, run_view
-from stepresearch.viewer.serve import address, serve_in_thread
-from stepresearch.viewer.view import timeline
 
 
 @pytest.fixture
@@ -219,8 +219,8 @@ def test_graph_command_writes_each_format_and_refuses_png_on_stdout(tmp_path):
 
 
 def test_a_passage_is_found_in_its_source_whatever_spaces_the_source_uses():
+    from stepresearch.app.viewer.view import cite
     from stepresearch.state import Source
-    from stepresearch.viewer.view import cite
 
     text = "Rome fought Parthia from 54\u00a0BC.  The wars ended\nin 628 AD, after the Sasanian defeat. Later history."
     source = Source(id="s1", title="Roman–Persian wars", uri="doc:rp", text=text, tool="t", origin="rp")
@@ -231,7 +231,7 @@ def test_a_passage_is_found_in_its_source_whatever_spaces_the_source_uses():
 
 def test_the_run_record_schema_in_docs_is_the_models(tmp_path):
     """docs/run.schema.json, which the README links to, is RunRecord's schema as the code defines it."""
-    from stepresearch.run_record import RunRecord
+    from stepresearch.app.run_record import RunRecord
 
     committed = json.loads((Path(__file__).parent.parent / "docs" / "run.schema.json").read_text(encoding="utf-8"))
     assert committed == RunRecord.model_json_schema(), "regenerate docs/run.schema.json from RunRecord"

@@ -21,9 +21,9 @@ import bm25s
 import structlog
 from pydantic import BaseModel
 
-from stepresearch.cache_dir import default_cache_dir
-from stepresearch.language import CJK_CHARS, has_cjk
-from stepresearch.text import STOPWORDS, segment, stemmer
+from stepresearch.core.cache_dir import default_cache_dir
+from stepresearch.core.language import CJK_CHARS, has_cjk
+from stepresearch.core.text import STOPWORDS, segment, stemmer
 
 log = structlog.get_logger(__name__)
 
@@ -47,7 +47,7 @@ class Passage(BaseModel):
 
 
 def tokenize(texts: Sequence[str]) -> list[list[str]]:
-    """bm25s's tokens, with CJK runs segmented into their words first (`stepresearch.text.segment`)."""
+    """bm25s's tokens, with CJK runs segmented into their words first (`stepresearch.core.text.segment`)."""
     spaced = [" ".join(_cjk_spaced(t)) if has_cjk(t) else t for t in texts]
     return bm25s.tokenize(
         spaced,

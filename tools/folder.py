@@ -10,7 +10,7 @@ from pathlib import Path
 
 import structlog
 
-from stepresearch.errors import CorpusError
+from stepresearch.core.errors import CorpusError
 
 from .bm25_index import Bm25Index, Passage
 from .corpus import CorpusSearchTool

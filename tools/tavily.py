@@ -11,7 +11,7 @@ from __future__ import annotations
 import os
 from urllib.parse import urlparse
 
-from stepresearch.errors import SearchError
+from stepresearch.core.errors import SearchError
 
 from .base import SearchHit
 

@@ -13,7 +13,7 @@ from importlib import metadata
 from pathlib import Path
 from urllib.parse import quote
 
-from stepresearch.errors import CorpusError
+from stepresearch.core.errors import CorpusError
 
 from .bm25_index import Bm25Index, Passage
 from .corpus import CorpusSearchTool

@@ -21,11 +21,11 @@ from pathlib import Path
 
 import pytest
 
+from stepresearch.app.viewer.folder import read_state
+from stepresearch.app.viewer.serve import address, serve_in_thread
+from stepresearch.core.text import content_tokens
 from stepresearch.graphs import build_graph
 from stepresearch.judge import SemanticJudge
-from stepresearch.text import content_tokens
-from stepresearch.viewer.folder import read_state
-from stepresearch.viewer.serve import address, serve_in_thread
 
 pytestmark = [pytest.mark.integration, pytest.mark.browser]
 

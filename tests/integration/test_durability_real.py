@@ -19,7 +19,7 @@ from pathlib import Path
 import pytest
 
 from stepresearch.benchmarks import durability
-from stepresearch.faults import KILL_CHAINS
+from stepresearch.core.faults import KILL_CHAINS
 
 sys.path.insert(0, str(Path(__file__).parents[1]))
 from planted import PLANTED, QUESTION  # noqa: E402

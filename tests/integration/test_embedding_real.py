@@ -86,7 +86,7 @@ def test_the_cli_asks_the_clarifying_question_and_uses_the_answer(tmp_path):
 
 
 def test_the_cli_streams_the_writers_drafts_then_the_verified_report(tmp_path):
-    from stepresearch.cli import STREAM_RULE
+    from stepresearch.app.cli import STREAM_RULE
 
     result = run_cli(tmp_path, "--stream", "--out", str(tmp_path / "streamed"))
     assert result.returncode == 0, result.stderr[-3000:]

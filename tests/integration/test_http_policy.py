@@ -160,7 +160,7 @@ def test_a_third_party_chat_model_is_the_policy(server, tmp_path):
     token cap, so `extra_body` gives it the `max_tokens` it reads (a server quirk, not ours)."""
     from langchain_openai import ChatOpenAI
 
-    from stepresearch.runner import run_research
+    from stepresearch.app.runner import run_research
     from stepresearch.tools import wiki_search_tool
 
     model = httpx.get(f"{server}/models", timeout=5).json()["data"][0]["id"]

@@ -11,8 +11,8 @@ import pytest
 from langchain_core.messages import HumanMessage, SystemMessage
 from pydantic import BaseModel, Field
 
-from stepresearch.errors import ModelLoadError
-from stepresearch.policy_calls import ask
+from stepresearch.core.errors import ModelLoadError
+from stepresearch.core.policy_calls import ask
 from stepresearch.serving.llama_cpp_chat import LlamaCppChatModel
 
 pytestmark = pytest.mark.integration

@@ -2,6 +2,6 @@
 
 import sys
 
-from stepresearch.cli import main
+from stepresearch.app.cli import main
 
 sys.exit(main())

@@ -17,7 +17,7 @@ from typing import Any
 
 import structlog
 
-from stepresearch.errors import UsageError
+from stepresearch.core.errors import UsageError
 from stepresearch.graphs import build_graph
 
 from .folder import read_run

@@ -6,7 +6,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-from stepresearch.errors import UsageError
+from stepresearch.core.errors import UsageError
 
 
 def read_json_object(path: Path, *, what: str, missing: str | None = None) -> dict[str, Any]:

@@ -19,17 +19,17 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from stepresearch.atomic import write_atomically
-from stepresearch.errors import UsageError
+from stepresearch.core.atomic import write_atomically
+from stepresearch.core.errors import UsageError
 from stepresearch.nodes.config import ResearchConfig
 
 LOCK_FILE = ".lock"
 THREAD_FILE = ".thread"  # the LangGraph thread id of the folder's run
 CHECKPOINT_FILE = "checkpoints.sqlite"
-VIEWER_FILE = "run.html"  # the run viewer's page (stepresearch.viewer)
+VIEWER_FILE = "run.html"  # the run viewer's page (stepresearch.app.viewer)
 CONFIG_FILE = "run_config.json"
 REPORT_FILE = "report.md"
-RUN_FILE = "run.json"  # the run's record (stepresearch.run_record.RunRecord)
+RUN_FILE = "run.json"  # the run's record (stepresearch.app.run_record.RunRecord)
 SOURCES_FILE = "sources.json"  # every retrieved source with its text
 RESULT_FILES = (REPORT_FILE, RUN_FILE, SOURCES_FILE)
 

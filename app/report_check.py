@@ -18,13 +18,13 @@ from pathlib import Path
 
 from pydantic import BaseModel, ValidationError
 
-from stepresearch.errors import UsageError
+from stepresearch.core.atomic import write_atomically
+from stepresearch.core.errors import UsageError
+from stepresearch.core.phrases import DEFAULT_LANGUAGE, report_language
 from stepresearch.judge import Judge, SemanticJudge
 from stepresearch.nodes.citation_check import ValidationResult, validate_markdown
-from stepresearch.phrases import DEFAULT_LANGUAGE, report_language
 from stepresearch.state import Source
 
-from .atomic import write_atomically
 from .run_folder import REPORT_FILE, RUN_FILE, SOURCES_FILE
 from .run_record import CitedSource, load_run_record, write_run_record
 

@@ -59,12 +59,12 @@ class Ask:
     config: RunnableConfig | None = None
 
     def run(self) -> Any:
-        from stepresearch.policy_calls import ask
+        from stepresearch.core.policy_calls import ask
 
         return ask(self.policy, self.messages, **self._options())
 
     async def arun(self) -> Any:
-        from stepresearch.policy_calls import aask
+        from stepresearch.core.policy_calls import aask
 
         return await aask(self.policy, self.messages, **self._options())
 
@@ -86,12 +86,12 @@ class AskMany:
     max_concurrency: int = 8
 
     def run(self) -> Any:
-        from stepresearch.policy_calls import ask_many
+        from stepresearch.core.policy_calls import ask_many
 
         return ask_many(self.policy, self.prompts, **self._options())
 
     async def arun(self) -> Any:
-        from stepresearch.policy_calls import aask_many
+        from stepresearch.core.policy_calls import aask_many
 
         return await aask_many(self.policy, self.prompts, **self._options())
 

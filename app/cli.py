@@ -17,8 +17,7 @@ from typing import Any
 from rich.console import Console
 from rich.markup import escape
 
-from stepresearch.errors import StepResearchError, UsageError
-from stepresearch.events import (
+from stepresearch.app.events import (
     BriefMade,
     ClaimJudged,
     LogCompacted,
@@ -31,10 +30,7 @@ from stepresearch.events import (
     SubQuestionPlanned,
     Token,
 )
-from stepresearch.nodes.config import ResearchConfig
-from stepresearch.phrases import is_phrase
-from stepresearch.prose import ProseFilter
-from stepresearch.research_flags import (
+from stepresearch.app.research_flags import (
     add_research_flags,
     make_policy,
     positive_int,
@@ -43,7 +39,11 @@ from stepresearch.research_flags import (
     resolve_run_config,
     seconds,
 )
-from stepresearch.run_folder import VIEWER_FILE
+from stepresearch.app.run_folder import VIEWER_FILE
+from stepresearch.core.errors import StepResearchError, UsageError
+from stepresearch.core.phrases import is_phrase
+from stepresearch.core.prose import ProseFilter
+from stepresearch.nodes.config import ResearchConfig
 from stepresearch.serving.server_probe import DEFAULT_WAIT_S
 
 # Between the streamed drafts and the verified report on stdout.
@@ -65,7 +65,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     args.passed_through = passed_through
     console = Console(stderr=True, highlight=False, soft_wrap=True)
-    from stepresearch.logging import configure
+    from stepresearch.core.logging import configure
 
     configure(json_lines=getattr(args, "log_json", False), verbose=getattr(args, "verbose", False), console=console)
     try:
@@ -210,8 +210,8 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def cmd_run(args: argparse.Namespace, console: Console) -> int:
-    from stepresearch.run_folder import RunFolder
-    from stepresearch.runner import check_question, check_resumable, run_research
+    from stepresearch.app.run_folder import RunFolder
+    from stepresearch.app.runner import check_question, check_resumable, run_research
 
     if args.resume and args.out is None:
         raise UsageError("--resume needs --out, the folder of the run to continue")
@@ -295,7 +295,7 @@ def _check_writable(path: Path) -> None:
 def cmd_show(args: argparse.Namespace, console: Console) -> int:
     import webbrowser
 
-    from stepresearch.viewer.serve import address, make_server
+    from stepresearch.app.viewer.serve import address, make_server
 
     server = make_server(args.run_dir, args.port)
     url = address(server)
@@ -315,8 +315,8 @@ def cmd_show(args: argparse.Namespace, console: Console) -> int:
 def cmd_cache_report(args: argparse.Namespace, console: Console) -> int:
     from rich.table import Table
 
-    from stepresearch.run_folder import RUN_FILE
-    from stepresearch.run_record import load_run_record
+    from stepresearch.app.run_folder import RUN_FILE
+    from stepresearch.app.run_record import load_run_record
 
     record_path = args.run_dir / RUN_FILE
     if not record_path.is_file():
@@ -350,8 +350,8 @@ def cmd_cache_report(args: argparse.Namespace, console: Console) -> int:
 
 def cmd_verify(args: argparse.Namespace, console: Console) -> int:
     """Exit 1 if any citation is a phantom (points at nothing retrieved), else 0."""
+    from stepresearch.app.report_check import recheck_run
     from stepresearch.judge import choose_judge
-    from stepresearch.report_check import recheck_run
 
     if args.judge == "policy" and not args.base_url:
         raise UsageError("--judge policy needs --base-url, the policy server that judges")
@@ -488,7 +488,7 @@ def check_serve(args: argparse.Namespace, plan: Any, console: Console) -> int:
 
 
 class Progress:
-    """Renders the run's typed events (`stepresearch.events`) on stderr; with `stream`, the writer's prose
+    """Renders the run's typed events (`stepresearch.app.events`) on stderr; with `stream`, the writer's prose
     on stdout as it comes. It never looks inside a node's state update."""
 
     def __init__(self, console: Console, stream: bool = False) -> None:

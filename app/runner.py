@@ -26,7 +26,9 @@ from langchain_core.runnables import RunnableConfig
 from langgraph.types import Command
 from pydantic import BaseModel
 
-from stepresearch.errors import StepResearchError, UsageError
+from stepresearch.core.atomic import write_atomically
+from stepresearch.core.errors import StepResearchError, UsageError
+from stepresearch.core.faults import fault_point
 from stepresearch.graphs import PromptRecorder, build_graph, sqlite_checkpointer
 from stepresearch.judge import AutoJudge
 from stepresearch.nodes import research_context
@@ -34,9 +36,7 @@ from stepresearch.nodes.clarify import ClarificationRequest
 from stepresearch.nodes.context_window import LogBudget, log_budget
 from stepresearch.state import Budgets, PromptRecord, ResearchState, is_finished
 
-from .atomic import write_atomically
 from .events import STREAM_MODES, ResearchEvent, events_of
-from .faults import fault_point
 from .run_folder import (
     CHECKPOINT_FILE,
     REPORT_FILE,
@@ -105,10 +105,10 @@ def run_research(
     `build_graph` (`nodes=`, `insert=`) and `research_context` (`interactive=`, `prompt_layout=`, `judge=`, `policy_capable=`,
     `tool_timeout_s=`).
     Every prompt sent is recorded, through a callback, in the folder's `prompts.jsonl` for the cache figures.
-    `on_event` gets the run's typed events (`stepresearch.events`), with `Token` events too when `tokens`.
+    `on_event` gets the run's typed events (`stepresearch.app.events`), with `Token` events too when `tokens`.
     `ask` makes the run interactive: the clarify node pauses with a `ClarificationRequest`, `ask` is called
     with it, and its answer (None: no answer) resumes the graph. run.json records the exchange.
-    `viewer=False` leaves out run.html (`stepresearch.viewer`), the page that shows the run in a browser.
+    `viewer=False` leaves out run.html (`stepresearch.app.viewer`), the page that shows the run in a browser.
     """
     out = Path(out_dir)
     tools = list(tools) if tools is not None else None

@@ -27,8 +27,8 @@ from langchain_core.messages import AIMessage, BaseMessage
 from langchain_core.runnables import RunnableConfig
 from pydantic import BaseModel, ValidationError
 
-from stepresearch.errors import PolicyError, StepResearchError
-from stepresearch.usage import CallUsage, PromptRecord
+from stepresearch.core.errors import PolicyError, StepResearchError
+from stepresearch.core.usage import CallUsage, PromptRecord
 
 log = structlog.get_logger(__name__)
 

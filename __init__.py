@@ -6,10 +6,17 @@ result = graph.invoke({"question": "..."}, context=research_context())  # SmolLM
 print(result["report"].markdown)
 """
 
-from stepresearch.errors import CorpusError, ModelLoadError, PolicyError, SearchError, StepResearchError, UsageError
+from stepresearch.app.runner import RunResult, run_research
+from stepresearch.core.errors import (
+    CorpusError,
+    ModelLoadError,
+    PolicyError,
+    SearchError,
+    StepResearchError,
+    UsageError,
+)
 from stepresearch.graphs import DEFAULT_NODES, NodeInsert, PromptRecorder, build_graph
 from stepresearch.nodes import ResearchContext, research_context
-from stepresearch.runner import RunResult, run_research
 from stepresearch.state import Budgets, ResearchInput, ResearchOutput, ResearchState
 
 __version__ = "0.1.0"

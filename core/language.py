@@ -1,7 +1,7 @@
 """Which language a text is in, read by a maintained detector (py3langid, offline, 97 languages).
 
 A question, a document and a sentence each have a language; the report is written in the question's, and
-the text layer (`stepresearch.text`) splits, segments and stems each text by its own. Short texts are
+the text layer (`stepresearch.core.text`) splits, segments and stems each text by its own. Short texts are
 where detectors slip: "Ottoman Empire" reads as Malagasy with 4% confidence, so a reading below
 `MIN_CONFIDENCE` falls back to the script: a text mostly in Han characters is Chinese, in kana Japanese,
 in Hangul Korean, and any other is the default language.

@@ -16,10 +16,10 @@ from typing import Any
 from langgraph.checkpoint.sqlite import SqliteSaver
 from pydantic import BaseModel
 
-from stepresearch.errors import UsageError
+from stepresearch.app.run_folder import CHECKPOINT_FILE, LOCK_FILE, REPORT_FILE, RUN_FILE, THREAD_FILE
+from stepresearch.app.run_record import load_run_record
+from stepresearch.core.errors import UsageError
 from stepresearch.graphs.checkpoints import serializer
-from stepresearch.run_folder import CHECKPOINT_FILE, LOCK_FILE, REPORT_FILE, RUN_FILE, THREAD_FILE
-from stepresearch.run_record import load_run_record
 from stepresearch.state import ResearchState
 
 from .view import RunStatus

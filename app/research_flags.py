@@ -2,7 +2,7 @@
 `eval run` share, their defaults, and the tools and policy they build.
 
 It sits beside the CLI, not inside it, so that `stepresearch.eval.cli` uses the same flags without
-importing `stepresearch.cli` (which registers `eval`): the app's modules import one way.
+importing `stepresearch.app.cli` (which registers `eval`): the app's modules import one way.
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ from pydantic import ValidationError
 from rich.console import Console
 from rich.markup import escape
 
-from stepresearch.errors import UsageError
+from stepresearch.core.errors import UsageError
 from stepresearch.nodes.config import BudgetConfig, ResearchConfig
 from stepresearch.serving.server_probe import DEFAULT_WAIT_S
 

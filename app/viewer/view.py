@@ -19,12 +19,12 @@ from typing import Any, Literal
 from langgraph.graph.state import CompiledStateGraph
 from pydantic import BaseModel, Field
 
+from stepresearch.core.phrases import TABLES
+from stepresearch.core.text import split_sentences
 from stepresearch.graphs.drawing import figures_by_node, graph_svg
 from stepresearch.judge import corroborates, judge
 from stepresearch.judge.disagreement import sentence_context
-from stepresearch.phrases import TABLES
 from stepresearch.state import NodeExecution, ResearchState, Source
-from stepresearch.text import split_sentences
 
 EXCERPT_CHARS = 1500  # each side of the supporting passage: a long document is shown around it, not whole
 _MARKS = re.compile(r"((?:\s*\[\d+\])+)")

@@ -15,9 +15,9 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from stepresearch.atomic import write_atomically
-from stepresearch.errors import UsageError
-from stepresearch.json_files import read_json_object
+from stepresearch.core.atomic import write_atomically
+from stepresearch.core.errors import UsageError
+from stepresearch.core.json_files import read_json_object
 from stepresearch.nodes.context_window import LogBudget
 from stepresearch.nodes.layout import log_accounting
 from stepresearch.serving.cache_report import cache_figures
