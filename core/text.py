@@ -183,3 +183,19 @@ def clip(text: str, limit: int) -> str:
         return text
     cut = text[:limit].rsplit(" ", 1)[0]
     return cut + " …"
+
+
+def locate(sentence: str, text: str) -> tuple[int, int] | None:
+    """Where `sentence` stands in `text`, whatever the spaces between its words (the judge normalises them: a
+    source's no-break space in "54\u00a0BC" is a plain space in the sentence it aligned)."""
+    words = sentence.split()
+    if not words:
+        return None
+    match = re.search(r"\s+".join(map(re.escape, words)), text)
+    return (match.start(), match.end()) if match else None
+
+
+def locate_all(passage: str, text: str) -> list[tuple[int, int]]:
+    """Each sentence of `passage` that is found in `text`, as character spans in order."""
+    found = [locate(part, text) for part in split_sentences(passage)] if passage.strip() else []
+    return sorted(span for span in found if span is not None)

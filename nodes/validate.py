@@ -1,20 +1,21 @@
 """Validate: the citation validator runs after the writer, always.
 
-The writer already attributes every sentence it keeps, so on a fresh report
-this mostly confirms. It is a separate node so that it also guards a writer a
-user swaps in, and so that its figures (`citations` in run.json) are measured
-rather than assumed.
+It checks the structured report the writer made (`citation_check.validate_report_steps`). The
+writer already attributes every sentence it keeps, so on a fresh report this mostly confirms, and
+it records the judge's alignment of every citation it keeps, which the run viewer shows. It is a
+separate node so that it also guards a writer a user swaps in, and so that its figures (`citations`
+in run.json) are measured rather than assumed.
 """
 
 from __future__ import annotations
 
 from langgraph.runtime import Runtime
 
-from stepresearch.core.phrases import ENGLISH, ReportPhrases, language_of, phrases_for
+from stepresearch.core.phrases import language_of, phrases_for
 from stepresearch.core.steps import Steps, step_node
 from stepresearch.state import ResearchState
 
-from .citation_check import validate_steps
+from .citation_check import validate_report_steps
 from .context import ResearchContext
 from .layout import messages_for
 
@@ -29,10 +30,9 @@ def validate(state: ResearchState, runtime: Runtime[ResearchContext]) -> Steps[d
     if report is None:
         return {}
     ctx = runtime.context
-    language = language_of(state)
-    phrases = phrases_for(language)
+    phrases = phrases_for(language_of(state))
     judge = ctx.judge.bound(lambda task: messages_for(state, ctx, task))
-    result = yield from validate_steps(report.markdown, list(state.get("sources", {}).values()), judge, language)
+    result = yield from validate_report_steps(report, list(state.get("sources", {}).values()), judge)
     notes = []
     if result.stats.removed or result.stats.reattributed:
         notes.append(
@@ -42,12 +42,10 @@ def validate(state: ResearchState, runtime: Runtime[ResearchContext]) -> Steps[d
                 unverified=result.stats.unsupported_sentences,
             )
         )
-    markdown = result.markdown
     warning = degraded_policy_warning(state)
     if warning:
         notes.append(warning)
-        markdown = with_warning(markdown, warning, phrases)
-    updated = report.model_copy(update={"markdown": markdown, "cited_source_ids": result.cited_source_ids})
+    updated = result.report.model_copy(update={"warning": warning}) if warning else result.report
     return {"report": updated, "citations": result.stats, "notes": notes}
 
 
@@ -61,9 +59,3 @@ def degraded_policy_warning(state: ResearchState) -> str:
     if total.calls < MIN_CALLS_TO_JUDGE or total.unusable / total.calls <= UNUSABLE_SHARE:
         return ""
     return phrases_for(language_of(state)).degraded_warning.format(unusable=total.unusable, calls=total.calls)
-
-
-def with_warning(markdown: str, warning: str, phrases: ReportPhrases = ENGLISH) -> str:
-    """The warning as a quote right under the title, where a reader sees it first."""
-    title, sep, rest = markdown.partition("\n")
-    return f"{title}\n\n{phrases.warning(warning)}\n{sep}{rest}"

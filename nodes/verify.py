@@ -29,13 +29,13 @@ from langgraph.runtime import Runtime
 from pydantic import BaseModel, Field
 
 from stepresearch.core.steps import Ask, Steps, run_steps, step_node
-from stepresearch.core.text import content_tokens, split_sentences, stem_word, word_count
+from stepresearch.core.text import content_tokens, locate_all, split_sentences, stem_word, word_count
 from stepresearch.judge import Judge, Judgement, PolicyJudge, SemanticJudge, corroborates, disagreement
 from stepresearch.judge.anchors import analyse
 from stepresearch.judge.disagreement import different_subjects, sentence_context
 from stepresearch.judge.lexical import SAME_THING_MEANING
 from stepresearch.judge.overlap import is_repeat, word_share
-from stepresearch.state import Claim, Evidence, ResearchState, Source, Verdict
+from stepresearch.state import Alignment, Claim, Evidence, ResearchState, Source, Verdict
 from stepresearch.state.events import ClaimJudged
 
 from .citations import PRONOUN_START, Attributor, on_topic_sentences, resolve_pronoun
@@ -54,6 +54,9 @@ MAX_CLAIMS = 8
 NEW_ROUND_CLAIMS = 4
 MAX_POLICY_CLAIMS = 3
 MAX_PER_SOURCE = 2
+# A witness's label when no single verdict names it: it tells the claim's event in its own words, for or against.
+CORROBORATES = "corroborates"
+DISAGREES = "disagrees"
 # A claim sentence is short enough to be one fact and long enough to say one.
 CLAIM_WORDS = (6, 45)
 # Two claims that share this much of their words, with the same numbers, are one claim told twice.
@@ -224,17 +227,18 @@ class ClaimChecker:
     def _claim(self, text: str, verdicts: list, stated: str | None = None) -> Claim:
         supporting: dict[str, str] = {}
         against: dict[str, str] = {}
+        labels: dict[str, str] = {}
         for sid, verdict, counter in verdicts:
             if verdict.entails:
-                supporting[sid] = verdict.sentence
+                supporting[sid], labels[sid] = verdict.sentence, verdict.label
             elif verdict.contradicts:
-                against[sid] = verdict.sentence
+                against[sid], labels[sid] = verdict.sentence, verdict.label
             elif counter is not None:
-                against[sid] = counter
+                against[sid], labels[sid] = counter, DISAGREES
             else:
                 witness = self._corroborating_sentence(text, sid, stated)
                 if witness is not None:
-                    supporting[sid] = witness
+                    supporting[sid], labels[sid] = witness, CORROBORATES
         support_groups = {self.groups[sid] for sid in supporting}
         contradicting = [sid for sid in against if self.groups[sid] not in support_groups]
         against_groups = {self.groups[sid] for sid in contradicting}
@@ -252,6 +256,12 @@ class ClaimChecker:
             counter_evidence=[against[sid] for sid in contradicting][:3],
             supporting_witnesses=len(support_groups),
             contradicting_witnesses=len(against_groups),
+            alignments=[
+                Alignment(
+                    source_id=sid, label=labels[sid], passage=quote, spans=locate_all(quote, self.sources[sid].text)
+                )
+                for sid, quote in [*supporting.items(), *((s, against[s]) for s in contradicting)]
+            ],
         )
 
     def _disagreeing_sentence(self, text: str, source_id: str, stated: str | None = None) -> str | None:

@@ -39,7 +39,7 @@ from stepresearch.state.events import ReportWritten
 from .citations import Attributor, best_answer, extract_sentences
 from .context import ResearchContext
 from .layout import in_language, messages_for
-from .render import render_report
+from .report_parts import complete_report
 from .sections import own_evidence, sections_with_evidence
 
 SUMMARY_TASK = """TASK: summarize
@@ -72,7 +72,7 @@ def write(state: ResearchState, runtime: Runtime[ResearchContext]) -> Steps[dict
     sources = state.get("sources", {})
     evidence = state.get("evidence", [])
     if not evidence:
-        return {"report": finish(Report(title=default_title(question, phrases), empty=True), state)}
+        return {"report": complete_report(Report(title=default_title(question, phrases), empty=True), state)}
     brief = state.get("brief")
     subject = brief.subject if brief else []
     judge = ctx.judge.bound(lambda task: messages_for(state, ctx, task))
@@ -112,7 +112,7 @@ def write(state: ResearchState, runtime: Runtime[ResearchContext]) -> Steps[dict
 
     report = Report(title=title, short_answer=answer, disputed=disputed, unanswered=unanswered, sections=sections)
     notes = [phrases.dropped_note.format(n=dropped)] if dropped else []
-    return {"report": finish(report, state), "notes": notes}
+    return {"report": complete_report(report, state), "notes": notes}
 
 
 def answer_first(
@@ -182,11 +182,6 @@ class Disputes:
         ):
             return "same"
         return None
-
-
-def finish(report: Report, state: ResearchState) -> Report:
-    markdown, cited_ids = render_report(report, state)
-    return report.model_copy(update={"markdown": markdown, "cited_source_ids": cited_ids})
 
 
 def checked_title(title: str, question: str, phrases: ReportPhrases = ENGLISH) -> str:

@@ -14,7 +14,6 @@ from .models import (
     Evidence,
     FollowUp,
     NodeExecution,
-    Report,
     ResearchBrief,
     SectionDraft,
     Source,
@@ -33,6 +32,7 @@ from .reducers import (
     merge_timings,
     merge_usage,
 )
+from .report import Report
 
 
 class ResearchState(TypedDict, total=False):

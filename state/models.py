@@ -123,6 +123,18 @@ class Evidence(BaseModel):
         return int(self.order.split(".", 1)[0])
 
 
+class Alignment(BaseModel):
+    """The judge's reading of a statement against one source: what `validate` records for each citation it keeps,
+    and `verify` for each witness of a claim. The run viewer highlights its spans."""
+
+    source_id: str
+    label: str = Field(description="The judge's verdict on the pair, e.g. 'entailed'.")
+    passage: str = Field(default="", description="The source's sentence(s) the judge aligned the statement with.")
+    spans: list[tuple[int, int]] = Field(
+        default_factory=list, description="Where that passage stands in the source's text (character offsets)."
+    )
+
+
 class Claim(BaseModel):
     """A key claim and how many independent sources back it."""
 
@@ -134,44 +146,9 @@ class Claim(BaseModel):
     counter_evidence: list[str] = Field(default_factory=list, description="Quoted sentences that contradict it.")
     supporting_witnesses: int = Field(default=0, description="Independent sources (witness groups) for it.")
     contradicting_witnesses: int = Field(default=0, description="Independent sources against it.")
-
-
-class CitedSentence(BaseModel):
-    """A report sentence and the evidence it was attributed to."""
-
-    text: str
-    source_ids: list[str] = Field(default_factory=list)
-    evidence_id: str | None = None
-    origin: Literal["policy", "extract"] = "policy"
-
-
-class DisputedAnswer(BaseModel):
-    """An asked fact the sources disagree on: both sides, each cited, with their independent witnesses."""
-
-    part: str = Field(description="The asked part, e.g. 'when did the fire destroy the old town'.")
-    one_side: CitedSentence
-    other_side: CitedSentence
-    one_side_witnesses: int = 1
-    other_side_witnesses: int = 1
-
-
-class ReportSection(BaseModel):
-    heading: str
-    sentences: list[CitedSentence] = Field(default_factory=list)
-
-
-class Report(BaseModel):
-    title: str
-    short_answer: list[CitedSentence] = Field(default_factory=list)
-    disputed: list[DisputedAnswer] = Field(
-        default_factory=list,
-        description="Asked facts the sources disagree on: stated as a disagreement, never as fact.",
+    alignments: list[Alignment] = Field(
+        default_factory=list, description="Each witness's sentence, for and against, as verification read it."
     )
-    unanswered: list[str] = Field(default_factory=list, description="Asked parts no retrieved source answers.")
-    sections: list[ReportSection] = Field(default_factory=list)
-    cited_source_ids: list[str] = Field(default_factory=list, description="In the order of their numbers [1], [2], ...")
-    markdown: str = ""
-    empty: bool = False
 
 
 class CitationStats(BaseModel):

@@ -28,7 +28,7 @@ from stepresearch.nodes import ResearchContext, draft_section, write
 from stepresearch.nodes.citation_check import validate_markdown
 from stepresearch.nodes.layout import in_language
 from stepresearch.nodes.reflect import budget_stop_reason
-from stepresearch.nodes.render import render_report
+from stepresearch.nodes.report_parts import complete_report
 from stepresearch.nodes.sections import dispatch_sections
 from stepresearch.state import (
     Budgets,
@@ -44,6 +44,14 @@ from stepresearch.state import (
 from stepresearch.tools import as_search_tool
 
 FIELDS = [name for name in ReportPhrases.model_fields if name != "language"]
+
+
+def render_report(report: Report, state: dict) -> tuple[str, list[str]]:
+    """The writer's report completed with the run's parts, as Markdown, and its cited sources in order."""
+    done = complete_report(report, state)
+    return done.markdown, done.cited_source_ids
+
+
 HEADING_FIELDS = ["short_answer", "disagreements", "method", "verification", "sources", "searched", "run_notes"]
 ENGLISH_HEADINGS = [getattr(ENGLISH, name) for name in HEADING_FIELDS]
 CHINESE_HEADINGS = [getattr(CHINESE, name) for name in HEADING_FIELDS]

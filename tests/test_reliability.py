@@ -17,8 +17,8 @@ from cli_in_process import run_cli_here
 
 from stepresearch.app.run_folder import RunConfig, RunFolder
 from stepresearch.core.errors import UsageError
-from stepresearch.nodes.validate import degraded_policy_warning, with_warning
-from stepresearch.state import CallUsage, Usage
+from stepresearch.nodes.validate import degraded_policy_warning
+from stepresearch.state import CallUsage, Report, Usage
 from stepresearch.tools import bm25_index
 from stepresearch.tools.bm25_index import Bm25Index, Passage, cached_indexes, clear_cache
 from stepresearch.tools.folder import CHUNK_CHARS, FolderCorpus, _chunks
@@ -142,8 +142,9 @@ def test_a_policy_that_fails_most_calls_is_named_at_the_top_of_the_report():
     warning = degraded_policy_warning({"usage": bad})
     assert warning.startswith("the policy returned no usable text in 5 of 6 calls")
     assert degraded_policy_warning({"usage": Usage(by_node={"plan": CallUsage(calls=6, unusable=3)})}) == ""
-    marked = with_warning("# Title\n\nBody.", warning)
+    marked = Report(title="Title", question="Why?", warning=warning).markdown
     assert marked.splitlines()[2].startswith("> **Warning:** The policy returned no usable text")
+    assert marked.index("> **Warning:**") < marked.index("*Question:* Why?")
 
 
 # usage errors through the CLI ---------------------------------------------------------------------

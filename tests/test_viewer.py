@@ -86,14 +86,17 @@ def test_each_citation_points_at_the_passage_that_supports_its_sentence(finished
         assert cite["spans"], (text, cite)
         passage = " ".join(cite["excerpt"][a:b] for a, b in cite["spans"])
         statement = re.sub(r"\[\d+\]", "", text)
+        assert cite["verdict"], (text, cite)  # recorded by the run's judge: the viewer judged nothing
         if cite["verdict"] == "entails":
             numbers = [q.value for q in analyse(statement).quantities]
             assert all(str(int(n)) in passage for n in numbers if float(n).is_integer()), (statement, passage)
             shared = set(content_tokens(statement)) & set(content_tokens(passage))
             assert len(shared) >= len(set(content_tokens(statement))) / 2, (statement, passage)
-        else:  # a witness: it tells the claim's event in its own words with a value in common, as verification counted it
+        elif cite["verdict"] == "corroborates":  # it tells the claim's event in its own words, a value in common
             values = {q.value for q in analyse(statement).quantities} & {q.value for q in analyse(passage).quantities}
             assert values, (statement, passage)
+        else:  # a witness against: the same event, told otherwise
+            assert set(content_tokens(statement)) & set(content_tokens(passage)), (statement, passage)
         checked += 1
     assert checked >= 3
 
@@ -218,15 +221,19 @@ def test_graph_command_writes_each_format_and_refuses_png_on_stdout(tmp_path):
     assert refused.returncode == 2 and "--out" in refused.stderr
 
 
-def test_a_passage_is_found_in_its_source_whatever_spaces_the_source_uses():
-    from stepresearch.app.viewer.view import cite
-    from stepresearch.state import Source
+def test_the_validator_records_the_passage_in_its_source_whatever_spaces_the_source_uses():
+    """The alignment the viewer highlights is located in the source's own text by the validator."""
+    from stepresearch.nodes.citation_check import validate_report
+    from stepresearch.state import CitedSentence, Report, Source
 
     text = "Rome fought Parthia from 54\u00a0BC.  The wars ended\nin 628 AD, after the Sasanian defeat. Later history."
     source = Source(id="s1", title="Roman–Persian wars", uri="doc:rp", text=text, tool="t", origin="rp")
-    found = cite(1, "The wars ended in 628 AD, after the Sasanian defeat.", [source])
-    assert [found.excerpt[a:b] for a, b in found.spans] == ["The wars ended\nin 628 AD, after the Sasanian defeat."]
-    assert found.verdict == "entails"
+    sentence = CitedSentence(text="The wars ended in 628 AD, after the Sasanian defeat.", source_ids=["s1"])
+    checked = validate_report(Report(title="Wars", short_answer=[sentence]), [source]).report
+    (alignment,) = checked.short_answer[0].alignments
+    assert [text[a:b] for a, b in alignment.spans] == ["The wars ended\nin 628 AD, after the Sasanian defeat."]
+    assert alignment.label == "entails" and checked.references["s1"].uri == "doc:rp"
+    assert "defeat [1]." in checked.markdown and checked.cited_source_ids == ["s1"]
 
 
 def test_the_run_record_schema_in_docs_is_the_models(tmp_path):

@@ -3,11 +3,11 @@
 The page (`page.html`) only draws; everything it draws is decided here, from
 the state a run reached (its final state, or its latest checkpoint while it
 is still going), so the file written at the end and the live page of
-`stepresearch show` are one view. The report is read from its final
-Markdown, the text a reader gets, so that a swapped-in writer's report is
-shown the same way; each citation mark is tied to the passage of its source
-that the judge aligns the sentence with (`stepresearch.judge`), which is the
-passage a click highlights.
+`stepresearch show` are one view. The report is drawn from its structure, the
+same blocks its Markdown is rendered from (`stepresearch.state.report`), and
+each citation mark is tied to the passage of its source that the validator's
+judge aligned the sentence with, recorded on the sentence: the passage a click
+highlights. Nothing here judges again.
 """
 
 from __future__ import annotations
@@ -19,18 +19,11 @@ from typing import Any, Literal
 from langgraph.graph.state import CompiledStateGraph
 from pydantic import BaseModel, Field
 
-from stepresearch.core.phrases import TABLES
-from stepresearch.core.text import split_sentences
 from stepresearch.graphs.drawing import figures_by_node, graph_svg
-from stepresearch.judge import corroborates, judge
-from stepresearch.judge.disagreement import sentence_context
-from stepresearch.state import NodeExecution, ResearchState, Source
+from stepresearch.state import Alignment, NodeExecution, Report, ReportBlock, ResearchState, Source, source_numbers
+from stepresearch.state import report_blocks as document_blocks
 
 EXCERPT_CHARS = 1500  # each side of the supporting passage: a long document is shown around it, not whole
-_MARKS = re.compile(r"((?:\s*\[\d+\])+)")
-_NUMBER = re.compile(r"\[(\d+)\]")
-_SOURCE_ENTRY = re.compile(r"^\[(\d+)\]\s+(.+)$")  # "[3] Title — uri" in the report's source list
-UNVERIFIED_MARKS = tuple(dict.fromkeys(table.unverified for table in TABLES.values()))  # every language's
 
 RunStatus = Literal["running", "finished", "stopped"]
 
@@ -164,7 +157,7 @@ def run_view(
         timeline_note=note,
         plan=plan_tree(state, numbers),
         unused_sources=[PlanSource(id=s.id, title=s.title) for s in sources.values() if s.id not in numbers],
-        report=report_blocks(report.markdown if report else "", [sources.get(sid) for sid in cited]),
+        report=report_blocks(report, sources),
         claims=[
             ClaimView(
                 text=c.text,
@@ -227,128 +220,87 @@ def plan_tree(state: ResearchState, numbers: dict[str, int]) -> list[PlanNode]:
     return roots
 
 
-def report_blocks(markdown: str, cited: list[Source | None]) -> list[Block]:
-    """The report's Markdown as blocks of sentences, each [n] tied to its supporting passage."""
+def report_blocks(report: Report | None, sources: dict[str, Source]) -> list[Block]:
+    """The report's own blocks (`stepresearch.state.report_blocks`, the ones its Markdown is rendered from),
+    each citation tied to the passage the validator's judge aligned it with."""
+    if report is None:
+        return []
+    numbers = source_numbers(report)
     blocks: list[Block] = []
-    for line in markdown.splitlines():
-        stripped = line.strip()
-        if not stripped or set(stripped) <= set("|-: "):
-            continue  # blank, or a table's separator row
-        heading = re.match(r"^(#{1,3})\s+(.*)$", stripped)
-        if heading:
-            level = len(heading.group(1))
-            blocks.append(Block(kind=f"h{level}", sentences=[Sentence(text=heading.group(2))]))
-        elif stripped.startswith("|"):
-            cells = [c.strip() for c in stripped.strip("|").split("|")]
-            header = not blocks or blocks[-1].kind != "row"
-            blocks.append(Block(kind="row", header=header, cells=[cell_sentences(c, cells[0], cited) for c in cells]))
-        elif entry := _SOURCE_ENTRY.match(stripped):
-            n = int(entry.group(1))
-            blocks.append(Block(kind="source", sentences=[Sentence(text=entry.group(2), cites=[cite(n, "", cited)])]))
-        elif stripped.startswith(">"):
-            blocks.append(Block(kind="quote", sentences=prose_sentences(stripped.lstrip("> "), cited)))
-        elif stripped.startswith("- "):
-            blocks.append(Block(kind="li", sentences=prose_sentences(stripped[2:], cited)))
+    for block in document_blocks(report):
+        if block.kind in ("header_row", "row"):
+            cells = [_cell(cell, i, block, numbers, sources) for i, cell in enumerate(block.cells)]
+            blocks.append(Block(kind="row", header=block.kind == "header_row", cells=cells))
+        elif block.kind == "source" and block.reference is not None:
+            source = sources.get(block.reference.id)
+            text = f"{block.reference.title} — {block.reference.uri}"
+            entry = Sentence(text=text, cites=[_cite(numbers[block.reference.id], source, [])])
+            blocks.append(Block(kind="source", sentences=[entry]))
         else:
-            blocks.append(Block(kind="p", sentences=prose_sentences(stripped, cited)))
+            kind = {"title": "h1", "heading": "h2", "paragraph": "p", "item": "li", "quote": "quote"}[block.kind]
+            blocks.append(Block(kind=kind, sentences=_sentences(block.pieces, numbers, sources)))
     return blocks
 
 
-def prose_sentences(text: str, cited: list[Source | None]) -> list[Sentence]:
-    """Sentences with the marks that follow each, the punctuation after a mark kept with its sentence."""
-    out: list[Sentence] = []
-    pieces = _MARKS.split(text)
-    pending = ""
-    for i, piece in enumerate(pieces):
-        if i % 2 == 0:
-            lead = re.match(r"^[.!?;:,。！？；：，]+", piece)
-            if lead and out:
-                out[-1].text += lead.group(0)
-                piece = piece[lead.end() :]
-            pending += piece
+def _sentences(pieces: list, numbers: dict[str, int], sources: dict[str, Source]) -> list[Sentence]:
+    out = []
+    for piece in pieces:
+        if isinstance(piece, str):
+            if _plain(piece):
+                out.append(Sentence(text=_plain(piece)))
             continue
-        parts = split_sentences(pending) or [pending]
-        for part in parts[:-1]:
-            out.append(_sentence(part, [], cited))
-        out.append(_sentence(parts[-1], [int(n) for n in _NUMBER.findall(piece)], cited))
-        pending = ""
-    for part in split_sentences(pending) if pending.strip() else []:
-        out.append(_sentence(part, [], cited))
+        aligned = {a.source_id: a for a in piece.alignments}
+        cites = [
+            _cite(numbers[sid], sources.get(sid), aligned[sid].spans if sid in aligned else [], aligned.get(sid))
+            for sid in piece.source_ids
+            if sid in numbers
+        ]
+        out.append(Sentence(text=piece.text, unverified=piece.unverified, cites=cites))
     return out
 
 
-def cell_sentences(cell: str, row_text: str, cited: list[Source | None]) -> list[Sentence]:
-    """A table cell: prose, or marks alone, which then cite the row's first cell (the claim)."""
-    numbers = [int(n) for n in _NUMBER.findall(cell)]
-    if numbers and not _NUMBER.sub("", cell).strip(" ,;"):
-        claim = _NUMBER.sub("", row_text).strip()
-        return [Sentence(text="", cites=[cite(n, claim, cited) for n in numbers])]
-    return prose_sentences(cell, cited)
+def _cell(cell: list, column: int, block: ReportBlock, numbers: dict[str, int], sources: dict[str, Source]):
+    """A Verification cell: its marks are the claim's witnesses, each tied to the sentence verification read
+    in that source (for the "for" column, its support; for "against", its disagreement)."""
+    claim = block.claim
+    if claim is None or column < 2:
+        return _sentences(cell, numbers, sources)
+    aligned = {a.source_id: a for a in claim.alignments}
+    cites = [
+        _cite(numbers[sid], sources.get(sid), aligned[sid].spans if sid in aligned else [], aligned.get(sid))
+        for piece in cell
+        for sid in getattr(piece, "source_ids", [])
+        if sid in numbers
+    ]
+    return [Sentence(text="", cites=cites)]
 
 
-def _sentence(text: str, numbers: list[int], cited: list[Source | None]) -> Sentence:
-    """The sentence as a reader sees it: without the validator's mark (a flag instead) or Markdown emphasis."""
-    unverified = any(mark in text for mark in UNVERIFIED_MARKS)
-    for mark in UNVERIFIED_MARKS:
-        text = text.replace(mark, "")
-    statement = re.sub(r"\*\*?([^*]+)\*\*?", r"\1", text)
-    statement = re.sub(r"\s+([.!?。！？])$", r"\1", statement.strip())
-    return Sentence(text=statement, unverified=unverified, cites=[cite(n, statement, cited) for n in numbers])
-
-
-def cite(n: int, statement: str, cited: list[Source | None]) -> Cite:
-    """Source n's passage that the judge aligns the statement with, located in the source's own text."""
-    source = cited[n - 1] if 0 < n <= len(cited) else None
+def _cite(n: int, source: Source | None, spans: list[tuple[int, int]], alignment: Alignment | None = None) -> Cite:
+    """Source n, shown around the recorded passage (or from its start when none was recorded)."""
     if source is None:
         return Cite(n=n, source_id=None, verdict="no such source")
-    judgement = judge(statement.rstrip(".!? "), source.text, source.title) if statement else None
-    aligned = judgement.sentence if judgement else ""
-    if judgement is not None and not judgement.entails:
-        # A witness that tells the claim's event in its own words (verification counts it so): its sentence.
-        sentences = split_sentences(source.text)
-        aligned = next(
-            (
-                x
-                for i, x in enumerate(sentences)
-                if corroborates(statement, x, second_title=sentence_context(source.title, sentences, i))
-            ),
-            aligned,
-        )
-    found = []
-    for part in split_sentences(aligned) if aligned else []:
-        span = locate(part, source.text)
-        if span is not None:
-            found.append(span)
-    if not found:
+    verdict = alignment.label if alignment is not None else ""
+    if not spans:
         return Cite(
             n=n, source_id=source.id, title=source.title, uri=source.uri,
-            excerpt=source.text[: 2 * EXCERPT_CHARS], verdict=_verdict(judgement),
+            excerpt=source.text[: 2 * EXCERPT_CHARS], verdict=verdict,
         )  # fmt: skip
-    lo = max(0, min(a for a, _ in found) - EXCERPT_CHARS)
-    hi = min(len(source.text), max(b for _, b in found) + EXCERPT_CHARS)
+    lo = max(0, min(a for a, _ in spans) - EXCERPT_CHARS)
+    hi = min(len(source.text), max(b for _, b in spans) + EXCERPT_CHARS)
     return Cite(
         n=n,
         source_id=source.id,
         title=source.title,
         uri=source.uri,
         excerpt=source.text[lo:hi],
-        spans=[(a - lo, b - lo) for a, b in sorted(found)],
-        verdict=_verdict(judgement),
+        spans=[(a - lo, b - lo) for a, b in spans],
+        verdict=verdict,
     )
 
 
-def locate(sentence: str, text: str) -> tuple[int, int] | None:
-    """Where `sentence` stands in `text`, whatever the spaces between its words (the judge normalises them: a
-    source's no-break space in "54\u00a0BC" is a plain space in the sentence it aligned)."""
-    words = sentence.split()
-    if not words:
-        return None
-    match = re.search(r"\s+".join(map(re.escape, words)), text)
-    return (match.start(), match.end()) if match else None
-
-
-def _verdict(judgement: Any) -> str:
-    return judgement.label if judgement is not None else ""
+def _plain(text: str) -> str:
+    """A fixed phrase as a reader sees it: without the Markdown of a quote or emphasis."""
+    return re.sub(r"\*\*?([^*]+)\*\*?", r"\1", text.strip().removeprefix(">").strip())
 
 
 def _witness(source_id: str, sources: dict[str, Source], numbers: dict[str, int]) -> Witness:
