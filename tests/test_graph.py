@@ -80,6 +80,44 @@ def test_a_replaced_node_is_used(policy, docs_tool):
     assert state["report"].cited_source_ids
 
 
+def test_a_swapped_in_writers_structured_report_is_validated_and_drawn_without_judging_again(policy, docs_tool):
+    """A writer of one's own returns a Report: a sentence cited to the wrong source is re-attributed, one cited
+    to a source never retrieved loses the phantom and is flagged unverified, and the viewer's blocks carry the
+    validator's alignments."""
+    from stepresearch.app.viewer import run_view
+    from stepresearch.state import CitedSentence, Report, stable_source_id
+
+    fall, byz = stable_source_id("doc:fall"), stable_source_id("doc:byz")
+
+    def my_write(state, runtime):
+        assert {fall, byz} <= set(state["sources"])
+        return {
+            "report": Report(
+                title="The end of Byzantium",
+                question=state["question"],
+                short_answer=[
+                    CitedSentence(text="The city fell on 29 May 1453 after a siege of 53 days.", source_ids=[byz]),
+                    CitedSentence(text="Purple elephants ruled Byzantium.", source_ids=["src-never-retrieved"]),
+                ],
+            )
+        }
+
+    state = research(policy, [docs_tool], {"question": QUESTION}, budgets={"max_rounds": 1}, nodes={"write": my_write})
+    report, stats = state["report"], state["citations"]
+    moved, phantom = report.short_answer
+    assert moved.source_ids == [fall] and not moved.unverified and stats.reattributed == 1
+    assert phantom.source_ids == [] and phantom.unverified and stats.phantom == 1
+    assert report.cited_source_ids == [fall] and list(report.references) == [fall]
+    assert report.markdown.count("[1]") >= 2 and "[2]" not in report.markdown  # the text and the source list
+    assert "Purple elephants ruled Byzantium *(unverified)*." in report.markdown
+    (alignment,) = moved.alignments
+    source_text = state["sources"][fall].text
+    assert [source_text[a:b] for a, b in alignment.spans] == ["The city fell on 29 May 1453 after a siege of 53 days."]
+    view = run_view(state, build_graph(), status="finished")
+    cites = [c for block in view.report for s in block.sentences for c in s.cites if block.kind == "p"]
+    assert cites and all(c.source_id == fall and c.spans and c.verdict == alignment.label for c in cites)
+
+
 def test_a_node_of_ones_own_runs_between_verify_and_reflect_each_round(docs_tool):
     seen = []
 
