@@ -86,6 +86,9 @@ def main(argv: list[str] | None = None) -> int:
         return 130
 
 
+EXPORT_FORMATS = ("pdf", "docx", "html")  # stepresearch.app.export.FORMATS, without importing it at start-up
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="stepresearch", description="Deep research with cited, cross-checked reports."
@@ -117,6 +120,13 @@ def build_parser() -> argparse.ArgumentParser:
     )
     run.add_argument("--overwrite", action="store_true", help="start a new run in a folder that holds one")
     run.add_argument("--no-viewer", action="store_true", help="do not write run.html, the page that shows the run")
+    run.add_argument(
+        "--export",
+        choices=EXPORT_FORMATS,
+        action="append",
+        default=[],
+        help="also write the report as report.pdf, report.docx or report.html (repeat for several)",
+    )
     run.add_argument("--log-json", action="store_true", help="print structlog events as JSON lines on stderr")
     run.add_argument("-v", "--verbose", action="store_true", help="print structlog events as text on stderr")
     run.set_defaults(handler=cmd_run)
@@ -165,6 +175,12 @@ def build_parser() -> argparse.ArgumentParser:
         "--wait", type=seconds, default=DEFAULT_WAIT_S, help="seconds to wait for a server still loading its model"
     )
     check.set_defaults(handler=cmd_verify)
+
+    export = sub.add_parser("export", help="write a finished run's report as PDF, Word or HTML, to share")
+    export.add_argument("run_dir", type=Path)
+    export.add_argument("--format", choices=EXPORT_FORMATS, required=True, help="pdf (Chromium), docx or html")
+    export.add_argument("--out", type=Path, help="the file to write (default: RUN_DIR/report.<format>)")
+    export.set_defaults(handler=cmd_export)
 
     cache = sub.add_parser("cache", help="show or clear the search-index cache")
     cache.add_argument("action", choices=["info", "clear"])
@@ -227,6 +243,10 @@ def cmd_run(args: argparse.Namespace, console: Console) -> int:
     if args.resume:
         # Nothing to resume, or a run already finished, is said before any model or index is loaded.
         check_resumable(out, viewer=not args.no_viewer)
+    if args.export:
+        from stepresearch.app.export import check_export_tools
+
+        check_export_tools(args.export)  # a missing Chromium or python-docx is said before the research, not after
     recorded = RunFolder(out).load_config() if args.resume else None
     config, changes = resolve_run_config(args, recorded)
     config, tools, policy = research_parts(args, config, console, recorded=recorded, changes=changes)
@@ -260,7 +280,25 @@ def cmd_run(args: argparse.Namespace, console: Console) -> int:
     viewer = result.out_dir / VIEWER_FILE
     if viewer.is_file():
         console.print(f"viewer: {escape(str(viewer))} (open it in a browser; `stepresearch show` follows a live run)")
+    if args.export:
+        from stepresearch.app.export import export_run
+
+        for fmt in dict.fromkeys(args.export):
+            console.print(f"export: {escape(str(export_run(result.out_dir, fmt).path))}")
     print(result.report_path)
+    return 0
+
+
+def cmd_export(args: argparse.Namespace, console: Console) -> int:
+    from stepresearch.app.export import export_run
+
+    exported = export_run(args.run_dir, args.format, args.out)
+    if exported.edited_markdown:
+        console.print(
+            "[bold yellow]note:[/] report.md differs from the run's validated report (edited by hand?); "
+            "the export is of the validated report"
+        )
+    print(exported.path)
     return 0
 
 

@@ -27,6 +27,7 @@ from .models import Alignment, Claim
 
 # A sentence's citation marks go before these, its last character: "... in 1453 [1][2]."
 MARKS_BEFORE = ".!。！"
+UNVERIFIED_BEFORE = ".!?。！？"  # the unverified mark goes before these
 TABLE_CITES = 4  # a Verification row shows at most this many sources on each side
 TABLE_EMPTY = "—"
 
@@ -167,15 +168,6 @@ def render_markdown(report: Report) -> str:
     return "\n".join(lines).rstrip() + "\n"
 
 
-def with_marks(text: str, marks: str) -> str:
-    """Citation marks go before the sentence's final punctuation: "... in 1453 [1][2]." """
-    if not marks:
-        return text
-    if text and text[-1] in MARKS_BEFORE:
-        return f"{text[:-1]} {marks}{text[-1]}"
-    return f"{text} {marks}" if text else marks
-
-
 def marked_unverified(text: str, mark: str) -> str:
     """The validator's mark on a sentence no source supports, before its final punctuation."""
     text = text.rstrip()
@@ -260,17 +252,43 @@ def _numbers(blocks: list[ReportBlock], references: dict[str, Reference]) -> dic
     return numbers
 
 
+class Inline(BaseModel):
+    """A run of a line's text: plain text, or one citation mark (`cites` is the source's number)."""
+
+    text: str = ""
+    cites: int | None = None
+    unverified: bool = Field(default=False, description="The validator's mark on a sentence no source supports.")
+
+
+def inline(pieces: list[Piece], numbers: dict[str, int], unverified: str) -> list[Inline]:
+    """A line's pieces as runs of text and citation marks, the marks before a sentence's final stop: what
+    every rendering (Markdown, HTML, Word) writes out in its own way."""
+    out: list[Inline] = []
+    for piece in pieces:
+        if isinstance(piece, str):
+            out.append(Inline(text=piece))
+            continue
+        marks = [numbers[s] for s in piece.source_ids if s in numbers]
+        text = piece.text.rstrip() if marks or piece.unverified else piece.text
+        before = MARKS_BEFORE if marks else UNVERIFIED_BEFORE
+        stop = text[-1] if (marks or piece.unverified) and text and text[-1] in before else ""
+        body = text[: len(text) - len(stop)].rstrip() if stop else text
+        if body and (marks or piece.unverified):
+            body += " "
+        out.append(Inline(text=body))
+        out += [Inline(cites=n) for n in marks]
+        if piece.unverified and not marks:
+            out.append(Inline(text=unverified, unverified=True))
+        if stop:
+            out.append(Inline(text=stop))
+    return out
+
+
 def _markdown_line(block: ReportBlock, numbers: dict[str, int], unverified: str) -> str:
     def text(pieces: list[Piece]) -> str:
-        out = ""
-        for piece in pieces:
-            if isinstance(piece, str):
-                out += piece
-                continue
-            marks = "".join(f"[{numbers[s]}]" for s in piece.source_ids if s in numbers)
-            sentence = marked_unverified(piece.text, unverified) if piece.unverified else piece.text
-            out += with_marks(sentence, marks)
-        return out
+        return "".join(
+            f"[{run.cites}]" if run.cites is not None else run.text for run in inline(pieces, numbers, unverified)
+        )
 
     if block.kind == "title":
         return f"# {text(block.pieces)}"
