@@ -33,6 +33,12 @@ def add_research_flags(parser: argparse.ArgumentParser, branches_flag: str = "--
     )
     parser.add_argument("--corpus", type=Path, help="search this folder of .md/.txt/.html files instead of Wikipedia")
     parser.add_argument(
+        "--mcp",
+        type=Path,
+        help='search with the tools of MCP servers too: a JSON file {"mcpServers": {name: {"command": ..., '
+        '"args": [...]} or {"url": ...}}}, the shape MCP clients share',
+    )
+    parser.add_argument(
         "--model", help="a GGUF file for the embedded policy, or with --base-url the served model's name"
     )
     parser.add_argument(
@@ -120,6 +126,8 @@ def resolve_run_config(args: argparse.Namespace, recorded: Any) -> tuple[Researc
     explicit: dict[str, Any] = {}
     if args.corpus is not None:
         explicit["corpus"] = str(args.corpus.expanduser().resolve())
+    if getattr(args, "mcp", None) is not None:
+        explicit["mcp"] = str(args.mcp.expanduser().resolve())
     if args.no_web:
         explicit["web"] = False
     for name in ("model", "base_url", "api_key_env", "timeout", "judge", "thinking", "reader", "policy_capable"):

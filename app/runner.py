@@ -35,6 +35,7 @@ from stepresearch.nodes import research_context
 from stepresearch.nodes.clarify import ClarificationRequest
 from stepresearch.nodes.context_window import LogBudget, log_budget
 from stepresearch.state import Budgets, PromptRecord, ResearchState, is_finished
+from stepresearch.tools import Toolset
 
 from .events import STREAM_MODES, ResearchEvent, events_of
 from .run_folder import (
@@ -111,7 +112,7 @@ def run_research(
     `viewer=False` leaves out run.html (`stepresearch.app.viewer`), the page that shows the run in a browser.
     """
     out = Path(out_dir)
-    tools = list(tools) if tools is not None else None
+    tools = tools if isinstance(tools, Toolset) else list(tools) if tools is not None else None  # keeps its notes
     if resume:
         thread_id = last_thread(out)
     else:
@@ -319,8 +320,12 @@ def _snapshot(graph, config: dict, out: Path):
 
 
 def tool_notes(tools: Iterable[Any] | None) -> list[str]:
-    """What the tools skipped, clipped or repaired while reading their corpus: the report names it."""
-    return [str(note) for tool in tools or [] for note in getattr(tool, "notes", None) or []]
+    """What setting up the tools left out (a `Toolset`'s notes: an MCP server that did not start), and what
+    each tool skipped, clipped or repaired while reading its corpus: the report names it."""
+    own = [str(note) for note in getattr(tools, "notes", None) or []]
+    return list(
+        dict.fromkeys([*own, *(str(note) for tool in tools or [] for note in getattr(tool, "notes", None) or [])])
+    )
 
 
 def _check_out_dir(out: Path) -> None:

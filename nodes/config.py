@@ -15,6 +15,7 @@ from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any, Literal
 
+import structlog
 from pydantic import BaseModel, Field, ValidationError
 
 from stepresearch.core.errors import UsageError
@@ -45,6 +46,9 @@ class ResearchConfig(BaseModel):
     corpus: str | None = Field(default=None, description="A folder of .md/.txt/.html documents; None: Wikipedia.")
     corpus_fingerprint: str | None = Field(default=None, description="A hash of every file's path, size and mtime.")
     web: bool = Field(default=False, description="Search the web with Tavily as well (needs TAVILY_API_KEY).")
+    mcp: str | None = Field(
+        default=None, description="An MCP client configuration file (mcpServers); its servers' search tools are added."
+    )
     policy: Literal["embedded", "served"] = Field(default="embedded", description="served when base_url is set.")
     model: str | None = Field(default=None, description="A GGUF file (embedded), or the served model's name.")
     base_url: str | None = Field(default=None, description="An OpenAI-compatible policy server, .../v1.")
@@ -126,7 +130,7 @@ class ResearchConfig(BaseModel):
 
     def make_tools(self) -> tuple[list[Any], list[str]]:
         """The search tools, and notes for the report (skipped files, web search on)."""
-        from stepresearch.tools import TavilySearchTool, folder_search_tool, wiki_search_tool
+        from stepresearch.tools import TavilySearchTool, Toolset, folder_search_tool, wiki_search_tool
 
         notes: list[str] = []
         if self.corpus is not None:
@@ -135,12 +139,19 @@ class ResearchConfig(BaseModel):
             tools: list[Any] = [tool]
         else:
             tools = [wiki_search_tool()]
+        setup_notes: list[str] = []
+        if self.mcp:
+            from stepresearch.tools.mcp import load_mcp_config, mcp_search_tools
+
+            found, setup_notes = mcp_search_tools(load_mcp_config(self.mcp))
+            tools += found
+            notes += setup_notes
         if self.web:
             tavily = TavilySearchTool.from_env()
             if tavily is not None:
                 tools.append(tavily)
                 notes.append("TAVILY_API_KEY is set: searching the web with Tavily as well")
-        return tools, notes
+        return Toolset(tools, setup_notes), notes
 
     def make_policy(self, wait_s: float | None = None, on_wait: Callable[[str, float], None] | None = None):
         """The embedded llama.cpp policy, or a client for the policy server once it has answered."""
@@ -169,7 +180,9 @@ class ResearchConfig(BaseModel):
         from .context import research_context
 
         if tools is None:
-            tools, _ = self.make_tools()
+            tools, notes = self.make_tools()
+            for note in notes:  # no run folder here (LangGraph's server): what was skipped is logged
+                structlog.get_logger("stepresearch.nodes.config").warning("tool_note", note=note)
         if policy is None and (self.base_url or self.model):
             policy = self.make_policy()  # else research_context's own default, the embedded SmolLM2
         return research_context(

@@ -44,7 +44,9 @@ class CallableSearchTool:
         self._fn = fn
 
     def search(self, query: str, k: int) -> list[SearchHit]:
-        if hasattr(self._fn, "invoke"):
+        if hasattr(self._fn, "invoke") and _async_only(self._fn):
+            raw = asyncio.run(self._fn.ainvoke(self._tool_input(query, k)))  # e.g. an MCP tool; on a worker thread
+        elif hasattr(self._fn, "invoke"):
             raw = self._fn.invoke(self._tool_input(query, k))
         elif inspect.iscoroutinefunction(self._fn):
             raw = asyncio.run(self._fn(query, k))  # the sync driver calls tools on a thread of their own
@@ -67,6 +69,15 @@ class CallableSearchTool:
         return {"query": query, "k": k} if _takes_k(self._fn) else query
 
 
+class Toolset(list):
+    """Search tools, with the notes that setting them up made (an MCP server that did not start): a run
+    records these with each tool's own `notes` in the report's "Scope and method" and run.json."""
+
+    def __init__(self, tools: list[Any] = (), notes: list[str] = ()) -> None:
+        super().__init__(tools)
+        self.notes = list(notes)
+
+
 def as_search_tool(tool: Any, name: str | None = None) -> SearchTool:
     """Accept our protocol, a LangChain BaseTool, or a plain callable."""
     if isinstance(tool, SearchTool):
@@ -75,6 +86,15 @@ def as_search_tool(tool: Any, name: str | None = None) -> SearchTool:
         label = name or getattr(tool, "name", None) or getattr(tool, "__name__", "custom")
         return CallableSearchTool(str(label), tool)
     raise TypeError(f"not a search tool: {tool!r} (needs .search(query, k), .invoke(query) or to be callable)")
+
+
+# A content block of an MCP tool's result, as langchain-mcp-adapters passes it on: {"type": "text", "text": ...}.
+_CONTENT_BLOCK_KEYS = {"type", "text", "id", "annotations", "meta"}
+
+
+def _async_only(tool: Any) -> bool:
+    """A LangChain StructuredTool made from a coroutine alone (MCP tools are): its sync `invoke` refuses."""
+    return getattr(tool, "coroutine", None) is not None and getattr(tool, "func", None) is None
 
 
 def _takes_k(tool: Any) -> bool:
@@ -90,7 +110,13 @@ def _as_list(raw: Any) -> list[Any]:
             return [{"title": "result", "text": raw}]
     if isinstance(raw, dict):
         raw = raw.get("results", [raw])
-    return list(raw or [])
+    out: list[Any] = []
+    for item in raw or []:
+        if isinstance(item, dict) and item.get("type") == "text" and set(item) <= _CONTENT_BLOCK_KEYS:
+            out += _as_list(item.get("text", ""))  # an MCP tool's text content block: each holds a hit, or all
+        else:
+            out.append(item)
+    return out
 
 
 def _to_hit(item: Any) -> SearchHit:
