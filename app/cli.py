@@ -111,6 +111,14 @@ def build_parser() -> argparse.ArgumentParser:
         help="ask the clarifying question on the terminal (the answer is read from stdin; an empty line goes ahead)",
     )
     run.add_argument(
+        "--review",
+        choices=["plan", "rounds"],
+        action="append",
+        default=[],
+        help="show the plan on the terminal and go on with what you approve, drop, reword or add: plan (the "
+        "first round's) or rounds (each follow-up round's too); repeat for both",
+    )
+    run.add_argument(
         "--resume",
         action="store_true",
         help="continue the unfinished run in --out, with the configuration it began with",
@@ -260,10 +268,16 @@ def cmd_run(args: argparse.Namespace, console: Console) -> int:
             budgets=config.make_budgets(),
             resume=args.resume,
             on_event=progress,
-            graph_options={"judge": config.judge, "reader": config.reader, "policy_capable": config.policy_capable},
+            graph_options={
+                "judge": config.judge,
+                "reader": config.reader,
+                "policy_capable": config.policy_capable,
+                "review": set(args.review),
+            },  # fmt: skip
             run_config=config,
             overwrite=args.overwrite,
             ask=progress.ask_person if args.interactive else None,
+            review=progress.review_plan if args.review else None,
             tokens=args.stream,
             extra_record={"resume_changes": changes} if changes else None,
             viewer=not args.no_viewer,
@@ -605,6 +619,32 @@ class Progress:
             self.console.print("(no answer: going ahead as written)")
             return None
         return line.rstrip("\n")
+
+    def review_plan(self, request: Any) -> dict[str, Any] | None:
+        """The plan on stderr, numbered; the person's line from stdin. End of input approves."""
+        from stepresearch.app.review_line import reply_from_line
+
+        self.status.stop()
+        try:
+            if request.error:
+                self.console.print(f"[bold yellow]not used:[/] {escape(request.error)}")
+            self.console.print(f"[bold]review the plan[/] (round {request.round})")
+            shown = [sq.text for sq in request.sub_questions]
+            for i, text in enumerate(shown, start=1):
+                self.console.print(f"  {i}. {escape(text)}")
+            self.console.print(escape(request.prompt))
+            while True:
+                self.console.print("> ", end="")
+                line = sys.stdin.readline()
+                if not line:
+                    self.console.print("(no reply: going ahead with the plan as it is)")
+                    return None
+                try:
+                    return reply_from_line(line, shown)
+                except UsageError as exc:
+                    self.console.print(f"[bold yellow]{escape(str(exc))}[/]")
+        finally:
+            self.status.start()
 
     def finish(self) -> None:
         self.status.stop()

@@ -70,6 +70,9 @@ class RunRecord(BaseModel):
     thread_id: str
     brief: dict[str, Any] | None = Field(description="The research brief: the question as understood, its language.")
     clarification: dict[str, Any] | None = Field(default=None, description="The clarifying exchange, if any.")
+    reviews: list[dict[str, Any]] | None = Field(
+        default=None, description="Each review of a round's plan by a person: shown, replies, result, outcome."
+    )
     sources: list[CitedSource] = Field(description="The cited sources, in the report's numbering.")
     retrieved_sources: list[RetrievedSource] = Field(default_factory=list)
     sub_questions: list[dict[str, Any]] = Field(default_factory=list)
@@ -143,6 +146,7 @@ def run_record(
         "thread_id": thread_id,
         "brief": state["brief"].model_dump(exclude={"clarification"}) if state.get("brief") else None,
         "clarification": _clarification(state),
+        "reviews": [review.model_dump(mode="json") for review in state.get("reviews", [])] or None,
         "sources": [
             {
                 "n": numbered[sid],

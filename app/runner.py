@@ -34,6 +34,7 @@ from stepresearch.judge import AutoJudge
 from stepresearch.nodes import research_context
 from stepresearch.nodes.clarify import ClarificationRequest
 from stepresearch.nodes.context_window import LogBudget, log_budget
+from stepresearch.nodes.plan_review import PlanReviewRequest
 from stepresearch.state import Budgets, PromptRecord, ResearchState, is_finished
 from stepresearch.tools import Toolset
 
@@ -96,6 +97,7 @@ def run_research(
     ask: Callable[[ClarificationRequest], str | None] | None = None,
     tokens: bool = False,
     viewer: bool = True,
+    review: Callable[[PlanReviewRequest], Any] | None = None,
 ) -> RunResult:
     """Research `question` and write the report into `out_dir`; `resume=True` continues the last run there.
 
@@ -110,6 +112,9 @@ def run_research(
     `ask` makes the run interactive: the clarify node pauses with a `ClarificationRequest`, `ask` is called
     with it, and its answer (None: no answer) resumes the graph. run.json records the exchange.
     `viewer=False` leaves out run.html (`stepresearch.app.viewer`), the page that shows the run in a browser.
+    `review` makes the plan reviewed: the plan node pauses with a `PlanReviewRequest` (after the first
+    round's plan, and with `graph_options={"review": {"plan", "rounds"}}` after each round's), `review` is
+    called with it, and its reply resumes the graph (`nodes/plan_review.py` says what a reply may be).
     """
     out = Path(out_dir)
     tools = tools if isinstance(tools, Toolset) else list(tools) if tools is not None else None  # keeps its notes
@@ -134,6 +139,10 @@ def run_research(
         if options.pop("interactive", False) and ask is None:
             raise UsageError("an interactive run needs someone to ask: pass ask=callable(request) -> answer")
         options["interactive"] = ask is not None
+        kinds = options.pop("review", None)
+        if kinds and review is None:
+            raise UsageError("a reviewed run needs a reviewer: pass review=callable(request) -> reply")
+        options["review"] = (kinds or {"plan"}) if review is not None else ()
         context = research_context(policy, tools, budgets=budgets, **options)
         graph = build_graph(
             nodes=nodes, insert=insert, checkpointer=checkpointer, max_concurrency=context.budgets.search_concurrency
@@ -177,6 +186,12 @@ def run_research(
             pending = _stream_until_pause(graph, graph_input, config, context, on_event, tokens)
             if pending is None:
                 break
+            if pending.get("kind") == "plan_review":
+                plan = PlanReviewRequest.model_validate(pending)
+                reply = review(plan) if review is not None else None
+                log.info("plan_reviewed", round=plan.round, replied=reply is not None)
+                graph_input = Command(resume=reply if reply is not None else {"approve": True})
+                continue
             request = ClarificationRequest.model_validate(pending)
             answer = ask(request) if ask is not None else None
             log.info("clarification_answered", answered=answer is not None)

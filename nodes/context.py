@@ -22,6 +22,9 @@ from stepresearch.tools import SearchTool, as_search_tool
 
 from .context_window import log_budget
 
+# What a person may review (`nodes/plan_review.py`): the first round's plan, and each follow-up round's.
+REVIEW_KINDS = ("plan", "rounds")
+
 
 @dataclass(frozen=True)
 class ResearchContext:
@@ -35,6 +38,7 @@ class ResearchContext:
     tools: tuple[SearchTool, ...] = ()
     budgets: Budgets = field(default_factory=Budgets)
     interactive: bool = False
+    review: frozenset[str] = frozenset()  # "plan", "rounds": pause for a person's review (nodes/plan_review.py)
     tool_timeout_s: float = 30.0
     prompt_layout: Literal["prefix", "naive"] = "prefix"
     judge: Judge = field(default_factory=SemanticJudge)
@@ -65,6 +69,7 @@ def research_context(
     budgets: Budgets | Mapping[str, Any] | None = None,
     judge: JudgeKind = "auto",
     interactive: bool = False,
+    review: Iterable[str] = (),
     tool_timeout_s: float = 30.0,
     prompt_layout: Literal["prefix", "naive"] = "prefix",
     reader: Literal["lexical", "policy"] = "lexical",
@@ -79,10 +84,15 @@ def research_context(
     validation and verification: `lexical` (deterministic anchors), `policy` (the
     policy judges, the anchors guard), or `auto`: the policy judges only when it is known capable, declared
     so by `policy_capable=True` or shown so by a short probe at start-up (`judge/capability.py`); the
-    embedded model is never probed. `context.judge_decision` says which judge was chosen and why. `reader` picks each search branch's passages: `lexical` (deterministic, the
+    embedded model is never probed. `review` pauses the run for a person: `{"plan"}` after the first round's
+    plan, `{"rounds"}` after each follow-up round's (`nodes/plan_review.py`). `context.judge_decision` says which judge was chosen and why. `reader` picks each search branch's passages: `lexical` (deterministic, the
     default) or `policy` (the policy reads each document; for a capable served policy, see `nodes/reader.py`).
     """
     budgets = budgets if isinstance(budgets, Budgets) else Budgets(**(budgets or {}))
+    review = frozenset([review] if isinstance(review, str) else review)
+    unknown = sorted(review - set(REVIEW_KINDS))
+    if unknown:
+        raise UsageError(f"unknown review {', '.join(unknown)}; choose from {', '.join(REVIEW_KINDS)}")
     policy = policy if policy is not None else _default_policy()
     if not hasattr(policy, "structured_output_kwargs"):  # a third-party model: its own structured output
         policy = AnyChatModel(inner=policy)
@@ -101,6 +111,7 @@ def research_context(
         tools=chosen,
         budgets=budgets,
         interactive=interactive,
+        review=review,
         tool_timeout_s=tool_timeout_s,
         prompt_layout=prompt_layout,
         judge=chosen_judge,

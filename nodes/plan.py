@@ -29,6 +29,7 @@ from stepresearch.state.events import SubQuestionPlanned
 
 from .context import ResearchContext, capable_tier
 from .layout import messages_for
+from .plan_review import review_plan_steps, wants_review
 
 TASK = """TASK: plan
 Break the research objective into {low} to {high} different sub-questions that together answer it.
@@ -61,7 +62,11 @@ def plan(state: ResearchState, runtime: Runtime[ResearchContext]) -> Steps[dict]
     round_no = state.get("round", 1)
     brief = state["brief"]
     if round_no > 1:
-        return {"sub_questions": follow_up_sub_questions(state, round_no), "follow_ups": []}
+        planned = follow_up_sub_questions(state, round_no)
+        if planned and wants_review(ctx, round_no):
+            planned, record = yield from review_plan_steps(state, ctx, planned, round_no)
+            return {"sub_questions": planned, "follow_ups": [], "reviews": [record]}
+        return {"sub_questions": planned, "follow_ups": []}
     messages = messages_for(state, ctx, TASK.format(low=budgets.min_sub_questions, high=budgets.max_sub_questions))
     reply = yield Ask(ctx.policy, messages, node="plan", schema=PlanDraft, max_tokens=220)
     proposed = [(t, "plan") for t in clean_sub_questions(reply.parsed.sub_questions if reply.parsed else [], brief)]
@@ -72,12 +77,14 @@ def plan(state: ResearchState, runtime: Runtime[ResearchContext]) -> Steps[dict]
         if not is_repeat(text, [k for k, _ in kept]):
             kept.append((text, origin))
     kept = kept[: budgets.max_sub_questions]
-    return {
-        "sub_questions": [
-            SubQuestion(id=f"r{round_no}q{i + 1}", text=text, round=round_no, index=i, origin=origin)
-            for i, (text, origin) in enumerate(kept)
-        ]
-    }
+    planned = [
+        SubQuestion(id=f"r{round_no}q{i + 1}", text=text, round=round_no, index=i, origin=origin)
+        for i, (text, origin) in enumerate(kept)
+    ]
+    if wants_review(ctx, round_no):
+        planned, record = yield from review_plan_steps(state, ctx, planned, round_no)
+        return {"sub_questions": planned, "reviews": [record]}
+    return {"sub_questions": planned}
 
 
 def clean_sub_questions(proposed: list[str], brief: ResearchBrief) -> list[str]:

@@ -14,6 +14,7 @@ from .models import (
     Evidence,
     FollowUp,
     NodeExecution,
+    PlanReview,
     ResearchBrief,
     SectionDraft,
     Source,
@@ -24,6 +25,7 @@ from .reducers import (
     add_ints,
     append_compactions,
     append_executions,
+    append_reviews,
     merge_evidence,
     merge_notes,
     merge_section_drafts,
@@ -53,6 +55,7 @@ class ResearchState(TypedDict, total=False):
     usage: Annotated[Usage, merge_usage]
     timings: Annotated[dict[str, float], merge_timings]
     executions: Annotated[list[NodeExecution], append_executions]
+    reviews: Annotated[list[PlanReview], append_reviews]
     section_drafts: Annotated[list[SectionDraft], merge_section_drafts]
     notes: Annotated[list[str], merge_notes]
     stop_reason: str

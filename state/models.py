@@ -7,7 +7,7 @@ can store them and a resumed run can rebuild them exactly.
 from __future__ import annotations
 
 import hashlib
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import BaseModel, Field
 
@@ -76,8 +76,22 @@ class SubQuestion(BaseModel):
     text: str
     round: int
     index: int
-    origin: Literal["plan", "fallback", "follow_up"] = "plan"
+    origin: Literal["plan", "fallback", "follow_up", "person"] = Field(
+        default="plan", description="Who proposed it: the policy, the question's own parts, reflect, or a reviewer."
+    )
     parent: str | None = Field(default=None, description="For a follow-up: the sub-question whose gap it fills.")
+
+
+class PlanReview(BaseModel):
+    """One review of a round's plan by a person (`nodes/plan_review.py`): what was shown, what came back."""
+
+    round: int
+    shown: list[str] = Field(description="The sub-questions as planned.")
+    replies: list[Any] = Field(default_factory=list, description="Every reply, a refused one included.")
+    result: list[str] = Field(description="The sub-questions searched.")
+    outcome: Literal["approved", "changed", "unusable"]
+    read_by_policy: bool = Field(default=False, description="The reply was plain words, read by the policy.")
+    errors: list[str] = Field(default_factory=list, description="Why the replies were refused, when none was usable.")
 
 
 class FollowUp(BaseModel):

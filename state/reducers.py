@@ -77,6 +77,11 @@ def append_compactions(left: list[Compaction] | None, right: list[Compaction] | 
     return [*(left or []), *(right or [])]
 
 
+def append_reviews(left: list | None, right: list | None) -> list:
+    """Every plan review, in the order the rounds were reviewed."""
+    return [*(left or []), *(right or [])]
+
+
 def append_executions(left: list[NodeExecution] | None, right: list[NodeExecution] | None) -> list[NodeExecution]:
     """Every node execution, in the order they started; parallel branches each add their own."""
     return sorted([*(left or []), *(right or [])], key=lambda e: e.started_at)
