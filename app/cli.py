@@ -112,11 +112,11 @@ def build_parser() -> argparse.ArgumentParser:
     )
     run.add_argument(
         "--review",
-        choices=["plan", "rounds"],
+        choices=["plan", "rounds", "sources"],
         action="append",
         default=[],
-        help="show the plan on the terminal and go on with what you approve, drop, reword or add: plan (the "
-        "first round's) or rounds (each follow-up round's too); repeat for both",
+        help="pause for you at the terminal: plan (approve, drop, reword or add the first round's sub-questions), "
+        "rounds (each follow-up round's too), sources (strike sources before the report is written); repeat",
     )
     run.add_argument(
         "--resume",
@@ -277,7 +277,7 @@ def cmd_run(args: argparse.Namespace, console: Console) -> int:
             run_config=config,
             overwrite=args.overwrite,
             ask=progress.ask_person if args.interactive else None,
-            review=progress.review_plan if args.review else None,
+            review=progress.review if args.review else None,
             tokens=args.stream,
             extra_record={"resume_changes": changes} if changes else None,
             viewer=not args.no_viewer,
@@ -620,27 +620,37 @@ class Progress:
             return None
         return line.rstrip("\n")
 
-    def review_plan(self, request: Any) -> dict[str, Any] | None:
-        """The plan on stderr, numbered; the person's line from stdin. End of input approves."""
-        from stepresearch.app.review_line import reply_from_line
+    def review(self, request: Any) -> dict[str, Any] | None:
+        """A review on stderr, numbered (the plan, or the sources); the person's line from stdin. End of
+        input goes ahead as it is."""
+        from stepresearch.app.review_line import reply_from_line, strike_from_line
 
         self.status.stop()
         try:
             if request.error:
                 self.console.print(f"[bold yellow]not used:[/] {escape(request.error)}")
-            self.console.print(f"[bold]review the plan[/] (round {request.round})")
-            shown = [sq.text for sq in request.sub_questions]
-            for i, text in enumerate(shown, start=1):
-                self.console.print(f"  {i}. {escape(text)}")
+            if request.kind == "sources_review":
+                self.console.print("[bold]review the sources[/] before the report is written")
+                for i, s in enumerate(request.sources, start=1):
+                    claims = f"for {s.claims_for} claim(s), against {s.claims_against}"
+                    self.console.print(f"  {i}. {escape(s.title)} — {escape(s.uri)} ({claims})")
+                ids = [s.id for s in request.sources]
+                parse = lambda line: strike_from_line(line, ids)  # noqa: E731
+            else:
+                self.console.print(f"[bold]review the plan[/] (round {request.round})")
+                shown = [sq.text for sq in request.sub_questions]
+                for i, text in enumerate(shown, start=1):
+                    self.console.print(f"  {i}. {escape(text)}")
+                parse = lambda line: reply_from_line(line, shown)  # noqa: E731
             self.console.print(escape(request.prompt))
             while True:
                 self.console.print("> ", end="")
                 line = sys.stdin.readline()
                 if not line:
-                    self.console.print("(no reply: going ahead with the plan as it is)")
+                    self.console.print("(no reply: going ahead as it is)")
                     return None
                 try:
-                    return reply_from_line(line, shown)
+                    return parse(line)
                 except UsageError as exc:
                     self.console.print(f"[bold yellow]{escape(str(exc))}[/]")
         finally:

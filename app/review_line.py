@@ -1,4 +1,4 @@
-"""A plan review typed at the terminal (`stepresearch run --review plan`), turned into a structured reply.
+"""A review typed at the terminal (`stepresearch run --review plan|rounds|sources`), turned into a reply.
 
 The person sees the numbered sub-questions and types, on one line:
 
@@ -7,7 +7,8 @@ The person sees the numbered sub-questions and types, on one line:
 - anything else: plain words, which only a capable policy may read (the plan node says so if not).
 
 The commands become the whole reviewed list (`{"sub_questions": [...]}`), so the reply does not depend
-on the ids of a plan that is planned again when the run resumes.
+on the ids of a plan that is planned again when the run resumes. For the sources review the person types
+nothing (keep every source) or `strike 2,3` (the numbers shown), which becomes `{"strike": [ids]}`.
 """
 
 from __future__ import annotations
@@ -21,6 +22,18 @@ _DROP = re.compile(r"^drop\s+([\d,\s]+)$", re.IGNORECASE)
 _REWORD = re.compile(r"^reword\s+(\d+)\s*:\s*(.+)$", re.IGNORECASE)
 _ADD = re.compile(r"^add\s*:\s*(.+)$", re.IGNORECASE)
 _COMMAND = re.compile(r"^(drop|reword|add)\b", re.IGNORECASE)
+_STRIKE = re.compile(r"^strike\s+([\d,\s]+)$", re.IGNORECASE)
+
+
+def strike_from_line(line: str, shown_ids: list[str]) -> dict[str, Any]:
+    """`strike 2,3` as the ids of the sources shown second and third; an empty line keeps them all."""
+    line = line.strip()
+    if not line:
+        return {"approve": True}
+    match = _STRIKE.match(line)
+    if match is None:
+        raise UsageError(f"not understood: {line!r} (press Enter to keep every source, or strike 2,3)")
+    return {"strike": [shown_ids[_index(n, shown_ids)] for n in re.findall(r"\d+", match.group(1))]}
 
 
 def reply_from_line(line: str, shown: list[str]) -> dict[str, Any]:

@@ -35,6 +35,7 @@ from stepresearch.nodes import research_context
 from stepresearch.nodes.clarify import ClarificationRequest
 from stepresearch.nodes.context_window import LogBudget, log_budget
 from stepresearch.nodes.plan_review import PlanReviewRequest
+from stepresearch.nodes.sources_review import SourcesReviewRequest
 from stepresearch.state import Budgets, PromptRecord, ResearchState, is_finished
 from stepresearch.tools import Toolset
 
@@ -52,6 +53,9 @@ from .run_folder import (
 )
 from .run_record import run_record, write_run_record
 from .viewer import render_page, run_view
+
+# The interrupts a reviewer answers, by their payload's kind.
+REVIEW_REQUESTS = {"plan_review": PlanReviewRequest, "sources_review": SourcesReviewRequest}
 
 log = structlog.get_logger(__name__)
 
@@ -97,7 +101,7 @@ def run_research(
     ask: Callable[[ClarificationRequest], str | None] | None = None,
     tokens: bool = False,
     viewer: bool = True,
-    review: Callable[[PlanReviewRequest], Any] | None = None,
+    review: Callable[[PlanReviewRequest | SourcesReviewRequest], Any] | None = None,
 ) -> RunResult:
     """Research `question` and write the report into `out_dir`; `resume=True` continues the last run there.
 
@@ -112,9 +116,10 @@ def run_research(
     `ask` makes the run interactive: the clarify node pauses with a `ClarificationRequest`, `ask` is called
     with it, and its answer (None: no answer) resumes the graph. run.json records the exchange.
     `viewer=False` leaves out run.html (`stepresearch.app.viewer`), the page that shows the run in a browser.
-    `review` makes the plan reviewed: the plan node pauses with a `PlanReviewRequest` (after the first
-    round's plan, and with `graph_options={"review": {"plan", "rounds"}}` after each round's), `review` is
-    called with it, and its reply resumes the graph (`nodes/plan_review.py` says what a reply may be).
+    `review` makes the run reviewed by a person, where `graph_options["review"]` says (default `{"plan"}`):
+    the plan node pauses with a `PlanReviewRequest` ("plan": the first round's; "rounds": each follow-up
+    round's), reflect with a `SourcesReviewRequest` before the writing ("sources"); `review` is called with
+    the request and its reply resumes the graph (`nodes/plan_review.py`, `nodes/sources_review.py`).
     """
     out = Path(out_dir)
     tools = tools if isinstance(tools, Toolset) else list(tools) if tools is not None else None  # keeps its notes
@@ -186,10 +191,10 @@ def run_research(
             pending = _stream_until_pause(graph, graph_input, config, context, on_event, tokens)
             if pending is None:
                 break
-            if pending.get("kind") == "plan_review":
-                plan = PlanReviewRequest.model_validate(pending)
-                reply = review(plan) if review is not None else None
-                log.info("plan_reviewed", round=plan.round, replied=reply is not None)
+            if pending.get("kind") in REVIEW_REQUESTS:
+                asked = REVIEW_REQUESTS[pending["kind"]].model_validate(pending)
+                reply = review(asked) if review is not None else None
+                log.info("reviewed", kind=asked.kind, replied=reply is not None)
                 graph_input = Command(resume=reply if reply is not None else {"approve": True})
                 continue
             request = ClarificationRequest.model_validate(pending)

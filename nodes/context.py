@@ -22,8 +22,9 @@ from stepresearch.tools import SearchTool, as_search_tool
 
 from .context_window import log_budget
 
-# What a person may review (`nodes/plan_review.py`): the first round's plan, and each follow-up round's.
-REVIEW_KINDS = ("plan", "rounds")
+# What a person may review: the first round's plan, each follow-up round's (`nodes/plan_review.py`), and the
+# sources before the report is written (`nodes/sources_review.py`).
+REVIEW_KINDS = ("plan", "rounds", "sources")
 
 
 @dataclass(frozen=True)
@@ -38,7 +39,7 @@ class ResearchContext:
     tools: tuple[SearchTool, ...] = ()
     budgets: Budgets = field(default_factory=Budgets)
     interactive: bool = False
-    review: frozenset[str] = frozenset()  # "plan", "rounds": pause for a person's review (nodes/plan_review.py)
+    review: frozenset[str] = frozenset()  # of REVIEW_KINDS: where the run pauses for a person's review
     tool_timeout_s: float = 30.0
     prompt_layout: Literal["prefix", "naive"] = "prefix"
     judge: Judge = field(default_factory=SemanticJudge)
@@ -85,7 +86,8 @@ def research_context(
     policy judges, the anchors guard), or `auto`: the policy judges only when it is known capable, declared
     so by `policy_capable=True` or shown so by a short probe at start-up (`judge/capability.py`); the
     embedded model is never probed. `review` pauses the run for a person: `{"plan"}` after the first round's
-    plan, `{"rounds"}` after each follow-up round's (`nodes/plan_review.py`). `context.judge_decision` says which judge was chosen and why. `reader` picks each search branch's passages: `lexical` (deterministic, the
+    plan, `{"rounds"}` after each follow-up round's (`nodes/plan_review.py`), `{"sources"}` before the report is
+    written, to strike sources (`nodes/sources_review.py`). `context.judge_decision` says which judge was chosen and why. `reader` picks each search branch's passages: `lexical` (deterministic, the
     default) or `policy` (the policy reads each document; for a capable served policy, see `nodes/reader.py`).
     """
     budgets = budgets if isinstance(budgets, Budgets) else Budgets(**(budgets or {}))

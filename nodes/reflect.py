@@ -27,6 +27,7 @@ from stepresearch.state.events import RoundDecided
 from .citations import best_answer
 from .context import ResearchContext
 from .layout import in_language, messages_for
+from .sources_review import review_sources
 
 TASK = """TASK: reflect
 These points are not yet answered well by the research log:
@@ -59,10 +60,10 @@ def reflect(state: ResearchState, runtime: Runtime[ResearchContext]) -> Steps[di
     stop = budget_stop_reason(state, ctx.budgets)
     gaps = find_gaps(state, ctx.budgets.max_follow_ups)
     if not gaps:
-        return {"stop_reason": phrases.stop_no_gaps, "follow_ups": []}
+        return finishing({"stop_reason": phrases.stop_no_gaps, "follow_ups": []}, state, ctx)
     if stop:
         note = phrases.gaps_left_open.format(n=len(gaps), reason=stop)
-        return {"stop_reason": stop, "follow_ups": [], "notes": [note]}
+        return finishing({"stop_reason": stop, "follow_ups": [], "notes": [note]}, state, ctx)
     task = TASK.format(gaps="\n".join(f"- {gap.text}" for gap in gaps))
     messages = messages_for(state, ctx, in_language(task, language))
     reply = yield Ask(ctx.policy, messages, node="reflect", schema=FollowUpDraft, max_tokens=160)
@@ -72,6 +73,14 @@ def reflect(state: ResearchState, runtime: Runtime[ResearchContext]) -> Steps[di
         "round": state.get("round", 1) + 1,
         "stop_reason": "",
     }
+
+
+def finishing(update: dict, state: ResearchState, ctx: ResearchContext) -> dict:
+    """The research is done: with a sources review asked for, a person strikes sources before the writing."""
+    if "sources" not in ctx.review:
+        return update
+    review = review_sources(state)
+    return {**update, **review, "notes": [*update.get("notes", []), *review.get("notes", [])]}
 
 
 def route_after_reflect(state: ResearchState) -> str:

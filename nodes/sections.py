@@ -28,6 +28,7 @@ from stepresearch.state import ResearchState, SectionBrief, SectionDraft, SubQue
 
 from .context import ResearchContext, capable_tier
 from .layout import in_language, prompt_context, with_task
+from .sources_review import without_struck
 
 SECTION_TASK = """TASK: write
 Write a paragraph of 2 to 4 sentences that answers: {sub_question}
@@ -38,6 +39,7 @@ SECTION_TOKENS = 200  # two to four sentences
 
 def dispatch_sections(state: ResearchState, runtime: Runtime[ResearchContext]) -> list[Send] | str:
     """One branch per section that has evidence, or straight to `write` when none has."""
+    state = without_struck(state)
     sections = sections_with_evidence(state)
     if not sections:
         return "write"

@@ -18,6 +18,7 @@ from stepresearch.state import ResearchState
 from .citation_check import validate_report_steps
 from .context import ResearchContext
 from .layout import messages_for
+from .sources_review import without_struck
 
 # More than half of the calls unusable, over at least this many calls, and the report says so.
 MIN_CALLS_TO_JUDGE = 3
@@ -32,7 +33,8 @@ def validate(state: ResearchState, runtime: Runtime[ResearchContext]) -> Steps[d
     ctx = runtime.context
     phrases = phrases_for(language_of(state))
     judge = ctx.judge.bound(lambda task: messages_for(state, ctx, task))
-    result = yield from validate_report_steps(report, list(state.get("sources", {}).values()), judge)
+    sources = without_struck(state).get("sources", {})  # never re-attributed to a source a person struck
+    result = yield from validate_report_steps(report, list(sources.values()), judge)
     notes = []
     if result.stats.removed or result.stats.reattributed:
         notes.append(

@@ -41,6 +41,7 @@ from .context import ResearchContext
 from .layout import in_language, messages_for
 from .report_parts import complete_report
 from .sections import own_evidence, sections_with_evidence
+from .sources_review import without_struck
 
 SUMMARY_TASK = """TASK: summarize
 Write a short title for a report on the question, and answer the question in one or two sentences using only the research log.
@@ -66,6 +67,7 @@ def write_events(update: dict) -> list[ReportWritten]:
 @step_node(events=write_events)
 def write(state: ResearchState, runtime: Runtime[ResearchContext]) -> Steps[dict]:
     ctx = runtime.context
+    state = without_struck(state)  # a source a person struck is never cited (nodes/sources_review.py)
     question = state["question"]
     language = language_of(state)
     phrases = phrases_for(language)

@@ -18,6 +18,7 @@ from .models import (
     ResearchBrief,
     SectionDraft,
     Source,
+    SourcesReview,
     SubQuestion,
     Usage,
 )
@@ -55,7 +56,7 @@ class ResearchState(TypedDict, total=False):
     usage: Annotated[Usage, merge_usage]
     timings: Annotated[dict[str, float], merge_timings]
     executions: Annotated[list[NodeExecution], append_executions]
-    reviews: Annotated[list[PlanReview], append_reviews]
+    reviews: Annotated[list[PlanReview | SourcesReview], append_reviews]
     section_drafts: Annotated[list[SectionDraft], merge_section_drafts]
     notes: Annotated[list[str], merge_notes]
     stop_reason: str

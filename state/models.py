@@ -85,6 +85,7 @@ class SubQuestion(BaseModel):
 class PlanReview(BaseModel):
     """One review of a round's plan by a person (`nodes/plan_review.py`): what was shown, what came back."""
 
+    kind: Literal["plan"] = "plan"
     round: int
     shown: list[str] = Field(description="The sub-questions as planned.")
     replies: list[Any] = Field(default_factory=list, description="Every reply, a refused one included.")
@@ -92,6 +93,17 @@ class PlanReview(BaseModel):
     outcome: Literal["approved", "changed", "unusable"]
     read_by_policy: bool = Field(default=False, description="The reply was plain words, read by the policy.")
     errors: list[str] = Field(default_factory=list, description="Why the replies were refused, when none was usable.")
+
+
+class SourcesReview(BaseModel):
+    """The review of the retrieved sources by a person before the report is written (`nodes/sources_review.py`)."""
+
+    kind: Literal["sources"] = "sources"
+    shown: list[str] = Field(description="The ids of the sources shown.")
+    replies: list[Any] = Field(default_factory=list, description="Every reply, a refused one included.")
+    struck: list[str] = Field(default_factory=list, description="The ids of the sources struck.")
+    outcome: Literal["approved", "changed", "unusable"]
+    errors: list[str] = Field(default_factory=list)
 
 
 class FollowUp(BaseModel):
@@ -119,6 +131,7 @@ class Source(BaseModel):
         "('mentions': only sentences that name the subject may be used), or nothing does ('unrelated').",
     )
     language: str = Field(default="", description="The source's own language (ISO 639-1); '' when not read.")
+    struck: bool = Field(default=False, description="A person struck it in the sources review: it is never cited.")
 
 
 class Evidence(BaseModel):

@@ -20,7 +20,8 @@ def merge_sources(left: dict[str, Source] | None, right: dict[str, Source] | Non
             continue
         found_by = list(dict.fromkeys([*existing.found_by, *incoming.found_by]))
         first = existing if existing.order <= incoming.order else incoming
-        merged[source_id] = first.model_copy(update={"found_by": found_by})
+        struck = existing.struck or incoming.struck  # a person's striking is never undone by a later find
+        merged[source_id] = first.model_copy(update={"found_by": found_by, "struck": struck})
     return dict(sorted(merged.items(), key=lambda item: (item[1].order, item[0])))
 
 
@@ -78,7 +79,7 @@ def append_compactions(left: list[Compaction] | None, right: list[Compaction] | 
 
 
 def append_reviews(left: list | None, right: list | None) -> list:
-    """Every plan review, in the order the rounds were reviewed."""
+    """Every review by a person (plans, sources), in the order they happened."""
     return [*(left or []), *(right or [])]
 
 

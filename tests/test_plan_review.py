@@ -1,4 +1,4 @@
-"""A person reviews the plan (`nodes/plan_review.py`): with the FAKE `ScriptedPolicy` and the runner's real
+"""A person reviews the plan (`nodes/plan_review.py`) and the sources (`nodes/sources_review.py`): with the FAKE `ScriptedPolicy` and the runner's real
 interrupt loop, the real SQLite checkpointer and run folder. The real model and the terminal are in
 tests/integration/test_review_real.py."""
 
@@ -10,8 +10,9 @@ import pytest
 from conftest import DOCS, QUESTION, scripted_replies
 from fakes import ScriptedPolicy, list_tool
 
-from stepresearch.app.review_line import reply_from_line
+from stepresearch.app.review_line import reply_from_line, strike_from_line
 from stepresearch.app.runner import run_research
+from stepresearch.app.viewer.folder import read_state
 from stepresearch.core.errors import UsageError
 from stepresearch.nodes import research_context
 from stepresearch.nodes.plan_review import REVIEW_ATTEMPTS, PlanReviewRequest
@@ -105,8 +106,8 @@ def test_follow_up_rounds_are_reviewed_with_rounds(tmp_path):
 
 
 def test_an_unknown_review_kind_or_a_reviewed_run_without_a_reviewer_is_refused(tmp_path):
-    with pytest.raises(UsageError, match="unknown review sources"):
-        research_context(ScriptedPolicy(replies=scripted_replies()), [list_tool(DOCS)], review={"sources"})
+    with pytest.raises(UsageError, match="unknown review everything; choose from plan, rounds, sources"):
+        research_context(ScriptedPolicy(replies=scripted_replies()), [list_tool(DOCS)], review={"everything"})
     with pytest.raises(UsageError, match="needs a reviewer"):
         run_research(QUESTION, tmp_path / "r", policy=ScriptedPolicy(replies=scripted_replies()),
                      tools=[list_tool(DOCS)], graph_options={"review": {"plan"}})  # fmt: skip
@@ -122,3 +123,32 @@ def test_a_typed_line_becomes_the_whole_reviewed_list():
         reply_from_line("drop 4", shown)
     with pytest.raises(UsageError, match="not understood"):
         reply_from_line("reword two", shown)
+
+
+def test_a_struck_source_is_never_cited_and_scope_and_method_says_so(tmp_path):
+    plain, _ = reviewed_run(tmp_path / "plain", [None], kinds={"sources"})
+    first = plain["sources"][0]  # the source the unreviewed report cites first
+    record, seen = reviewed_run(tmp_path / "struck", [{"strike": ["src-nothing"]}, {"strike": [first["id"]]}],
+                                kinds={"sources"})  # fmt: skip
+    assert [s.kind for s in seen] == ["sources_review", "sources_review"]
+    assert "no retrieved source src-nothing" in seen[1].error
+    assert {s.id for s in seen[0].sources} == {s["id"] for s in record["retrieved_sources"]}
+    assert any(c.supporting for c in seen[0].claims)  # the claims' verdicts are shown with their sources
+    assert first["id"] not in {s["id"] for s in record["sources"]} and record["sources"]
+    report = (tmp_path / "struck" / "run" / "report.md").read_text(encoding="utf-8")
+    assert f"— {first['uri']}" not in report.split("## Sources", 1)[1]
+    state = read_state(tmp_path / "struck" / "run")
+    verification = state["report"].verification  # counted again without the struck source
+    assert verification and all(first["id"] not in c.supporting + c.contradicting for c in verification)
+    method = report.split("## Scope and method", 1)[1].split("\n## ", 1)[0]
+    assert f"a person struck 1 source(s) before the report was written: {first['title']}" in method
+    (review,) = [r for r in record["reviews"] if r["kind"] == "sources"]
+    assert review["struck"] == [first["id"]] and review["outcome"] == "changed" and len(review["replies"]) == 2
+    assert next(s for s in record["retrieved_sources"] if s["id"] == first["id"])  # kept in the record, uncited
+
+
+def test_a_typed_strike_names_the_sources_shown():
+    assert strike_from_line("", ["a", "b"]) == {"approve": True}
+    assert strike_from_line("strike 2", ["a", "b"]) == {"strike": ["b"]}
+    with pytest.raises(UsageError, match="numbered 1 to 2"):
+        strike_from_line("strike 3", ["a", "b"])
