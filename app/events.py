@@ -25,6 +25,7 @@ from stepresearch.state.events import (
     NodeStarted,
     ReportWritten,
     ResearchEvent,
+    ReviewAsked,
     RoundDecided,
     SourceRef,
     SourcesFound,
@@ -46,6 +47,7 @@ __all__ = [
     "NodeStarted",
     "ReportWritten",
     "ResearchEvent",
+    "ReviewAsked",
     "RoundDecided",
     "SourceRef",
     "SourcesFound",
@@ -75,5 +77,7 @@ def events_of(mode: str, chunk: Any) -> list[ResearchEvent]:
     if mode == "updates" and isinstance(chunk, dict) and "__interrupt__" in chunk:
         interrupts = chunk["__interrupt__"]
         value = interrupts[0].value if interrupts else {}
+        if isinstance(value, dict) and value.get("kind") in ("plan_review", "sources_review"):
+            return [ReviewAsked(review=value["kind"], request=value)]
         return [ClarificationAsked(prompt=str(value.get("prompt", "")) if isinstance(value, dict) else "")]
     return []

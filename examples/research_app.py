@@ -7,6 +7,10 @@
   tokens included, and ends with a `done` event that carries the verified report.
 - `POST /research/{id}/answer` with `{"answer": "..."}` answers the clarifying question; an interactive
   research waits for it after its `clarification_asked` event.
+- `{"review": ["plan", "sources"]}` in the start request makes a person review the plan (and `rounds`, each
+  follow-up round's) and the sources: the research waits after a `review_asked` event, whose `request` is
+  the plan or the sources, for `POST /research/{id}/review` with the reply (`{"drop": ["r1q2"]}`,
+  `{"strike": ["src-..."]}`, `{"approve": true}`; see `stepresearch.nodes.plan_review`, `sources_review`).
 
 Every research runs on the one event loop (`graph.astream`) against one compiled graph and one
 context: the policy is the embedded SmolLM2, or a served one with `STEPRESEARCH_BASE_URL`
@@ -33,19 +37,23 @@ from starlette.responses import JSONResponse
 from starlette.routing import Route
 
 from stepresearch import build_graph
-from stepresearch.app.events import STREAM_MODES, ClarificationAsked, events_of
+from stepresearch.app.events import STREAM_MODES, ClarificationAsked, ReviewAsked, events_of
 from stepresearch.app.runner import check_question
+from stepresearch.graphs.checkpoints import serializer
 from stepresearch.graphs.server import context_from_environment
+from stepresearch.nodes.context import REVIEW_KINDS
 
 
 @dataclass
 class Research:
-    """One research: its events so far (a late listener replays them) and the person's answer, if asked."""
+    """One research: its events so far (a late listener replays them) and the person's answer or review reply,
+    when it waits for one (`waiting` says which)."""
 
     id: str
     events: list[dict[str, Any]] = field(default_factory=list)
     changed: asyncio.Condition = field(default_factory=asyncio.Condition)
     answer: asyncio.Future | None = None
+    waiting: str = ""  # "answer" or "review"
     done: bool = False
 
     async def publish(self, event: dict[str, Any] | None = None, *, done: bool = False) -> None:
@@ -58,14 +66,14 @@ class Research:
 
 def make_app(context: Any = None) -> Starlette:
     """The app, with its researches held in the app's own state (no module-level globals)."""
-    graph = build_graph(checkpointer=InMemorySaver())
+    graph = build_graph(checkpointer=InMemorySaver(serde=serializer()))  # knows our state types by name
     researches: dict[str, Research] = {}
     context = context or context_from_environment(os.environ)
     tasks: set[asyncio.Task] = set()
 
-    async def run(research: Research, question: str, interactive: bool) -> None:
+    async def run(research: Research, question: str, interactive: bool, review: frozenset[str]) -> None:
         config = {"configurable": {"thread_id": research.id}}
-        ctx = replace(context, interactive=interactive)
+        ctx = replace(context, interactive=interactive, review=review)
         graph_input: Any = {"question": question}
         try:
             while True:
@@ -73,13 +81,16 @@ def make_app(context: Any = None) -> Starlette:
                 modes = [*STREAM_MODES, "messages"]
                 async for mode, chunk in graph.astream(graph_input, config, context=ctx, stream_mode=modes):
                     for event in events_of(mode, chunk):
-                        await research.publish(json.loads(event.model_dump_json()))
-                        if isinstance(event, ClarificationAsked):
+                        if isinstance(event, ClarificationAsked | ReviewAsked):
+                            # Ready for the reply before anyone hears the question, so a quick one is never refused.
                             asked = event
+                            research.waiting = "review" if isinstance(event, ReviewAsked) else "answer"
+                            research.answer = asyncio.get_running_loop().create_future()
+                        await research.publish(json.loads(event.model_dump_json()))
                 if asked is None:
                     break
-                research.answer = asyncio.get_running_loop().create_future()
-                graph_input = Command(resume={"answer": await research.answer})
+                reply = await research.answer
+                graph_input = Command(resume=reply if research.waiting == "review" else {"answer": reply})
             state = (await graph.aget_state(config)).values
             await research.publish({"kind": "done", "report": state["report"].markdown})
         except Exception as exc:  # the listener gets one error event, not a dropped stream
@@ -93,9 +104,13 @@ def make_app(context: Any = None) -> Starlette:
             question = check_question(str(body.get("question", "")))
         except Exception as exc:
             return JSONResponse({"error": str(exc)}, status_code=400)
+        review = frozenset(body.get("review") or ())
+        unknown = sorted(review - set(REVIEW_KINDS))
+        if unknown:
+            return JSONResponse({"error": f"unknown review {', '.join(unknown)}"}, status_code=400)
         research = Research(id=uuid.uuid4().hex[:12])
         researches[research.id] = research
-        task = asyncio.create_task(run(research, question, bool(body.get("interactive"))))
+        task = asyncio.create_task(run(research, question, bool(body.get("interactive")), review))
         tasks.add(task)
         task.add_done_callback(tasks.discard)
         return JSONResponse({"id": research.id}, status_code=202)
@@ -123,10 +138,23 @@ def make_app(context: Any = None) -> Starlette:
         research = researches.get(request.path_params["id"])
         if research is None:
             return JSONResponse({"error": "no such research"}, status_code=404)
-        if research.answer is None or research.answer.done():
+        if research.answer is None or research.answer.done() or research.waiting != "answer":
             return JSONResponse({"error": "this research is not waiting for an answer"}, status_code=409)
         body = await request.json()
         research.answer.set_result(str(body.get("answer", "")))
+        return JSONResponse({"ok": True})
+
+    async def review(request: Request) -> JSONResponse:
+        research = researches.get(request.path_params["id"])
+        if research is None:
+            return JSONResponse({"error": "no such research"}, status_code=404)
+        if research.answer is None or research.answer.done() or research.waiting != "review":
+            return JSONResponse({"error": "this research is not waiting for a review"}, status_code=409)
+        try:
+            reply = await request.json()
+        except json.JSONDecodeError:
+            return JSONResponse({"error": "the review reply must be JSON"}, status_code=400)
+        research.answer.set_result(reply)  # the node refuses an unusable one and asks again (a new review_asked)
         return JSONResponse({"ok": True})
 
     return Starlette(
@@ -134,6 +162,7 @@ def make_app(context: Any = None) -> Starlette:
             Route("/research", start, methods=["POST"]),
             Route("/research/{id}/events", events),
             Route("/research/{id}/answer", answer, methods=["POST"]),
+            Route("/research/{id}/review", review, methods=["POST"]),
         ]
     )
 

@@ -102,6 +102,15 @@ class ClarificationAsked(BaseModel):
     prompt: str
 
 
+class ReviewAsked(BaseModel):
+    """The run waits for a person's review: `request` is the `PlanReviewRequest` or `SourcesReviewRequest`
+    (`stepresearch.nodes.plan_review`, `sources_review`), as sent; resume with `Command(resume=reply)`."""
+
+    kind: Literal["review_asked"] = "review_asked"
+    review: Literal["plan_review", "sources_review"]
+    request: dict[str, Any]
+
+
 ResearchEvent = Annotated[
     NodeStarted
     | NodeFinished
@@ -113,7 +122,8 @@ ResearchEvent = Annotated[
     | LogCompacted
     | ReportWritten
     | Token
-    | ClarificationAsked,
+    | ClarificationAsked
+    | ReviewAsked,
     Field(discriminator="kind"),
 ]
 EVENT_ADAPTER: TypeAdapter[ResearchEvent] = TypeAdapter(ResearchEvent)
