@@ -134,22 +134,28 @@ def make_app(context: Any = None) -> Starlette:
 
         return EventSourceResponse(stream())
 
-    async def answer(request: Request) -> JSONResponse:
+    def waiting_for(request: Request, what: str) -> Research | JSONResponse:
+        """The research the request names if it waits for `what` ("answer" or "review"), else the error."""
         research = researches.get(request.path_params["id"])
         if research is None:
             return JSONResponse({"error": "no such research"}, status_code=404)
-        if research.answer is None or research.answer.done() or research.waiting != "answer":
-            return JSONResponse({"error": "this research is not waiting for an answer"}, status_code=409)
+        if research.answer is None or research.answer.done() or research.waiting != what:
+            return JSONResponse({"error": f"this research is not waiting for a{'n' if what == 'answer' else ''} {what}"},
+                                status_code=409)  # fmt: skip
+        return research
+
+    async def answer(request: Request) -> JSONResponse:
+        research = waiting_for(request, "answer")
+        if isinstance(research, JSONResponse):
+            return research
         body = await request.json()
         research.answer.set_result(str(body.get("answer", "")))
         return JSONResponse({"ok": True})
 
     async def review(request: Request) -> JSONResponse:
-        research = researches.get(request.path_params["id"])
-        if research is None:
-            return JSONResponse({"error": "no such research"}, status_code=404)
-        if research.answer is None or research.answer.done() or research.waiting != "review":
-            return JSONResponse({"error": "this research is not waiting for a review"}, status_code=409)
+        research = waiting_for(request, "review")
+        if isinstance(research, JSONResponse):
+            return research
         try:
             reply = await request.json()
         except json.JSONDecodeError:

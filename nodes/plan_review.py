@@ -26,7 +26,7 @@ from stepresearch.core.steps import Ask, Steps
 from stepresearch.judge.overlap import is_repeat
 from stepresearch.state import PlanReview, ResearchState, SubQuestion
 
-from .context import REVIEW_KINDS, ResearchContext, capable_tier  # noqa: F401 (REVIEW_KINDS re-exported)
+from .context import ResearchContext, capable_tier
 from .layout import messages_for
 
 EDIT_TASK = """TASK: edit plan

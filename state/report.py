@@ -16,6 +16,7 @@ Parsing a report's Markdown is kept only for a report a person edited (`steprese
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from typing import Literal
 
@@ -30,6 +31,8 @@ MARKS_BEFORE = ".!。！"
 UNVERIFIED_BEFORE = ".!?。！？"  # the unverified mark goes before these
 TABLE_CITES = 4  # a Verification row shows at most this many sources on each side
 TABLE_EMPTY = "—"
+_EMPHASIS = re.compile(r"\*\*?([^*]+)\*\*?")
+_QUOTE = re.compile(r"^\s*>\s*")
 
 
 class Reference(BaseModel):
@@ -166,6 +169,12 @@ def render_markdown(report: Report) -> str:
             lines.append("| " + " | ".join("---" for _ in block.cells) + " |")
         previous = block.kind
     return "\n".join(lines).rstrip() + "\n"
+
+
+def plain_text(text: str) -> str:
+    """A fixed phrase as a reader sees it outside Markdown (the viewer, the exports): without a quote's `>`
+    or the emphasis marks. Spaces around it are kept: it may stand between two sentences."""
+    return _EMPHASIS.sub(r"\1", _QUOTE.sub("", text))
 
 
 def marked_unverified(text: str, mark: str) -> str:

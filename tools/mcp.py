@@ -33,14 +33,6 @@ INSTALL_HINT = "MCP tools need langchain-mcp-adapters: pip install 'stepresearch
 _CONNECTION_KEYS = {"command", "args", "env", "cwd", "url", "headers", "transport", "timeout"}
 
 
-class McpSearchTool(CallableSearchTool):
-    """An MCP server's search tool (async only; the sync path runs it on a loop of its own, `tools.base`)."""
-
-    def __init__(self, name: str, tool: Any, server: str) -> None:
-        super().__init__(name, tool)
-        self.server = server
-
-
 def load_mcp_config(path: str | Path) -> dict[str, dict[str, Any]]:
     """The servers of an MCP client configuration file, as langchain-mcp-adapters connections; one clear
     `UsageError` for a file that is missing, not JSON, or not that shape."""
@@ -91,14 +83,14 @@ def mcp_connections(raw: Any, where: str = "the MCP configuration") -> dict[str,
 
 def mcp_search_tools(
     connections: dict[str, dict[str, Any]], start_timeout_s: float = MCP_START_TIMEOUT_S
-) -> tuple[list[McpSearchTool], list[str]]:
+) -> tuple[list[CallableSearchTool], list[str]]:
     """Every search tool the servers offer, and a note for each server or tool left out."""
     return asyncio.run(amcp_search_tools(connections, start_timeout_s))
 
 
 async def amcp_search_tools(
     connections: dict[str, dict[str, Any]], start_timeout_s: float = MCP_START_TIMEOUT_S
-) -> tuple[list[McpSearchTool], list[str]]:
+) -> tuple[list[CallableSearchTool], list[str]]:
     try:
         from langchain_mcp_adapters.client import MultiServerMCPClient
     except ImportError:
@@ -107,7 +99,7 @@ async def amcp_search_tools(
     listed = await asyncio.gather(
         *(_listed(client, name, start_timeout_s) for name in connections), return_exceptions=False
     )
-    tools: list[McpSearchTool] = []
+    tools: list[CallableSearchTool] = []
     notes: list[str] = []
     for name, (found, problem) in zip(connections, listed):
         if problem:
@@ -119,7 +111,7 @@ async def amcp_search_tools(
             notes.append(f"MCP server {name!r}: tools that take no query were not used ({', '.join(others)})")
         if not searches:
             notes.append(f"MCP server {name!r} offers no search tool (one that takes a query)")
-        tools += [McpSearchTool(f"mcp:{name}/{t.name}", t, name) for t in searches]
+        tools += [CallableSearchTool(f"mcp:{name}/{t.name}", t) for t in searches]  # async only: tools.base runs it
     return tools, notes
 
 

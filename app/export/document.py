@@ -10,17 +10,14 @@ Chinese text (`CJK_FONTS`; on Debian `fonts-noto-cjk` or `fonts-wqy-zenhei`).
 from __future__ import annotations
 
 import html
-import re
 
 from stepresearch.core.phrases import phrases_for
 from stepresearch.state import Report, ReportBlock, report_blocks, source_numbers
-from stepresearch.state.report import Inline, inline
+from stepresearch.state.report import Inline, inline, plain_text
 
 # Latin text first, then the CJK families Debian ships, so a Chinese report is never drawn in boxes.
 CJK_FONTS = ("Noto Sans CJK SC", "Noto Sans SC", "WenQuanYi Zen Hei", "WenQuanYi Micro Hei", "Droid Sans Fallback")
 FONT_STACK = ", ".join(['"DejaVu Sans"', '"Liberation Sans"', *(f'"{f}"' for f in CJK_FONTS), "sans-serif"])
-_EMPHASIS = re.compile(r"\*\*?([^*]+)\*\*?")
-_QUOTE = re.compile(r"^\s*>\s*")
 
 STYLE = f"""
 body {{ font-family: {FONT_STACK}; max-width: 46em; margin: 2em auto; padding: 0 1em; line-height: 1.5;
@@ -73,11 +70,6 @@ def report_html(report: Report) -> str:
     )
 
 
-def plain(text: str) -> str:
-    """A fixed phrase without its Markdown: the quote sign and the emphasis marks."""
-    return _EMPHASIS.sub(r"\1", _QUOTE.sub("", text))
-
-
 def _block(block: ReportBlock, numbers: dict[str, int], unverified: str) -> str:
     text = _inline(inline(block.pieces, numbers, unverified))
     if block.kind == "title":
@@ -109,7 +101,7 @@ def _inline(runs: list[Inline]) -> str:
         if run.cites is not None:
             out.append(f'<a class="cite" href="#{source_anchor(run.cites)}">[{run.cites}]</a>')
         elif run.unverified:
-            out.append(f'<span class="unverified">{html.escape(plain(run.text))}</span>')
+            out.append(f'<span class="unverified">{html.escape(plain_text(run.text))}</span>')
         else:
-            out.append(html.escape(plain(run.text)))
+            out.append(html.escape(plain_text(run.text)))
     return "".join(out)

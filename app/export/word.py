@@ -15,9 +15,9 @@ from pathlib import Path
 from stepresearch.core.errors import UsageError
 from stepresearch.core.phrases import phrases_for
 from stepresearch.state import Report, report_blocks, source_numbers
-from stepresearch.state.report import Inline, inline
+from stepresearch.state.report import Inline, inline, plain_text
 
-from .document import plain, source_anchor
+from .document import source_anchor
 
 CJK_FONT = "Noto Sans CJK SC"
 INSTALL_HINT = "Word export needs python-docx: pip install 'stepresearch[export]' (or pip install python-docx)"
@@ -73,7 +73,7 @@ def _runs(paragraph, runs: list[Inline], bold: bool = False) -> None:
         if run.cites is not None:
             _link(paragraph, f"[{run.cites}]", source_anchor(run.cites))
         elif run.text:
-            added = paragraph.add_run(plain(run.text))
+            added = paragraph.add_run(plain_text(run.text))
             added.bold = bold or None
             added.italic = run.unverified or None
 

@@ -12,7 +12,6 @@ highlights. Nothing here judges again.
 
 from __future__ import annotations
 
-import re
 import time
 from typing import Any, Literal
 
@@ -22,6 +21,7 @@ from pydantic import BaseModel, Field
 from stepresearch.graphs.drawing import figures_by_node, graph_svg
 from stepresearch.state import Alignment, NodeExecution, Report, ReportBlock, ResearchState, Source, source_numbers
 from stepresearch.state import report_blocks as document_blocks
+from stepresearch.state.report import plain_text
 
 EXCERPT_CHARS = 1500  # each side of the supporting passage: a long document is shown around it, not whole
 
@@ -246,8 +246,8 @@ def _sentences(pieces: list, numbers: dict[str, int], sources: dict[str, Source]
     out = []
     for piece in pieces:
         if isinstance(piece, str):
-            if _plain(piece):
-                out.append(Sentence(text=_plain(piece)))
+            if plain_text(piece).strip():
+                out.append(Sentence(text=plain_text(piece).strip()))
             continue
         aligned = {a.source_id: a for a in piece.alignments}
         cites = [
@@ -296,11 +296,6 @@ def _cite(n: int, source: Source | None, spans: list[tuple[int, int]], alignment
         spans=[(a - lo, b - lo) for a, b in spans],
         verdict=verdict,
     )
-
-
-def _plain(text: str) -> str:
-    """A fixed phrase as a reader sees it: without the Markdown of a quote or emphasis."""
-    return re.sub(r"\*\*?([^*]+)\*\*?", r"\1", text.strip().removeprefix(">").strip())
 
 
 def _witness(source_id: str, sources: dict[str, Source], numbers: dict[str, int]) -> Witness:
