@@ -11,6 +11,7 @@ import subprocess
 import sys
 import threading
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
@@ -58,16 +59,20 @@ def app(tmp_path_factory):
     errors.close()
 
 
-def events_of(url: str, research: str, answer: str | None, seen: list[dict]) -> None:
-    """Read one research's server-sent events to the end, answering its clarifying question."""
+def event_stream(url: str, research: str) -> Iterator[dict]:
+    """One research's server-sent events, decoded, to the end of the stream."""
     with httpx.stream("GET", f"{url}/research/{research}/events", timeout=600) as response:
         for line in response.iter_lines():
-            if not line.startswith("data:"):
-                continue
-            event = json.loads(line[5:].strip())
-            seen.append(event)
-            if event["kind"] == "clarification_asked" and answer is not None:
-                httpx.post(f"{url}/research/{research}/answer", json={"answer": answer}, timeout=10)
+            if line.startswith("data:"):
+                yield json.loads(line[5:].strip())
+
+
+def events_of(url: str, research: str, answer: str | None, seen: list[dict]) -> None:
+    """Read one research's events to the end, answering its clarifying question."""
+    for event in event_stream(url, research):
+        seen.append(event)
+        if event["kind"] == "clarification_asked" and answer is not None:
+            httpx.post(f"{url}/research/{research}/answer", json={"answer": answer}, timeout=10)
 
 
 def test_two_researches_stream_side_by_side_and_a_person_answers(app):
@@ -101,20 +106,16 @@ def test_a_person_reviews_the_plan_and_the_sources_through_the_app(app):
     started = httpx.post(f"{app}/research", json={"question": QUESTIONS[1], "review": ["plan", "sources"]}, timeout=10)
     research = started.json()["id"]
     seen: list[dict] = []
-    with httpx.stream("GET", f"{app}/research/{research}/events", timeout=600) as response:
-        for line in response.iter_lines():
-            if not line.startswith("data:"):
-                continue
-            event = json.loads(line[5:].strip())
-            seen.append(event)
-            if event["kind"] == "review_asked" and event["review"] == "plan_review":
-                assert event["request"]["error"] == "", event["request"]["error"]
-                early = httpx.post(f"{app}/research/{research}/answer", json={"answer": "x"}, timeout=10)
-                assert early.status_code == 409  # it waits for a review, not an answer
-                httpx.post(f"{app}/research/{research}/review", json={"add": [ADDED]}, timeout=10)
-            elif event["kind"] == "review_asked" and event["review"] == "sources_review":
-                struck = event["request"]["sources"][0]
-                httpx.post(f"{app}/research/{research}/review", json={"strike": [struck["id"]]}, timeout=10)
+    for event in event_stream(app, research):
+        seen.append(event)
+        if event["kind"] == "review_asked" and event["review"] == "plan_review":
+            assert event["request"]["error"] == "", event["request"]["error"]
+            early = httpx.post(f"{app}/research/{research}/answer", json={"answer": "x"}, timeout=10)
+            assert early.status_code == 409  # it waits for a review, not an answer
+            httpx.post(f"{app}/research/{research}/review", json={"add": [ADDED]}, timeout=10)
+        elif event["kind"] == "review_asked" and event["review"] == "sources_review":
+            struck = event["request"]["sources"][0]
+            httpx.post(f"{app}/research/{research}/review", json={"strike": [struck["id"]]}, timeout=10)
     asked = [e["review"] for e in seen if e["kind"] == "review_asked"]
     assert asked == ["plan_review", "sources_review"] and seen[-1]["kind"] == "done", [e["kind"] for e in seen][-5:]
     shown = next(e for e in seen if e["kind"] == "review_asked")["request"]["sub_questions"]
